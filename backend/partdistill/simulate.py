@@ -1,0 +1,34 @@
+"""Knowledge units from the simulated teacher for a labelled point cloud, end to end without Blender."""
+
+import numpy as np
+
+from .errors import PartDistillError
+from .geometry.normalize import normalize_unit_sphere
+from .pointviews import PointViews, render_point_views
+from .teachers.simulated import SimulatedTeacher, part_instances
+from .units import KnowledgeUnits, units_from_boxes, units_from_pixel_maps
+
+KINDS = ("box", "pixel")
+DEFAULT_PRESET = {"box": "glip", "pixel": "clip"}
+
+
+def simulated_units(points, labels, num_parts, kind="box", preset=None, seed=0, size=512) -> tuple[KnowledgeUnits, PointViews]:
+    """Render the ten views of points (N, 3) and let a simulated `kind` teacher label them.
+
+    Returns the knowledge units and the views (for visibility and pictures). The units are a
+    benchmark of the distillation stage only: see teachers.simulated.SIMULATED_NOTICE.
+    """
+    if kind not in KINDS:
+        raise PartDistillError(f"teacher kind must be one of {KINDS}, got {kind!r}")
+    pts, _, _ = normalize_unit_sphere(points)
+    views = render_point_views(pts, size=size)
+    instances = part_instances(pts, labels)
+    inst_part = np.zeros(instances.max() + 1, dtype=np.int64)
+    inst_part[instances[instances >= 0]] = np.asarray(labels)[instances >= 0]
+    images = views.point_images(instances)
+    teacher = SimulatedTeacher(num_parts, preset or DEFAULT_PRESET[kind], seed)
+    if kind == "box":
+        units = units_from_boxes(views.projections, teacher.boxes(images, inst_part))
+    else:
+        units = units_from_pixel_maps(views.projections, teacher.pixel_maps(images, inst_part))
+    return units, views
