@@ -36,3 +36,18 @@ def vote(units: KnowledgeUnits, num_parts: int) -> np.ndarray:
     labels = (scores + 1e-12 * counts).argmax(axis=1)
     labels[~units.covered()] = -1
     return labels
+
+
+def superpoint_vote(units: KnowledgeUnits, num_parts: int, groups: np.ndarray) -> np.ndarray:
+    """(N,) PartSLIP-style: every point of a superpoint (groups (N,) ids) takes the label with
+    the largest summed confidence over the superpoint's points; superpoints no unit touches
+    stay -1."""
+    groups = np.asarray(groups)
+    if groups.shape != (units.num_points,):
+        raise PartDistillError(f"need one superpoint id per point ({units.num_points}), got shape {groups.shape}")
+    scores = vote_scores(units, num_parts)
+    sums = np.zeros((groups.max() + 1, num_parts))
+    np.add.at(sums, groups, scores)
+    labels = sums.argmax(axis=1)[groups]
+    labels[sums.sum(axis=1)[groups] <= 0] = -1
+    return labels

@@ -1,0 +1,66 @@
+"""Distillation settings and their named presets.
+
+`paper` is the method as written: Eq. 3 with its 1/|M_d| unit normalisation, Eq. 4 re-scores
+used as they are, no superpoint pooling. `default` is what measured best on the procedural
+tuning shapes (bench/distill.py shows both): unit entries weighted by confidence only,
+re-scores compared within each part label, superpoint-mean features and pooled outputs.
+"""
+
+from dataclasses import dataclass, fields, replace
+
+from .errors import PartDistillError
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    features: tuple = ("xyz", "hks", "eig", "local")  # feature sources for test-time alignment
+    prealign_features: tuple = ("xyz", "hks", "local")  # sources that mean the same on every shape
+    superpoint_features: bool = True     # append each point's superpoint-mean features
+    superpoint_angle: float = 20.0       # normal angle (degrees) that separates superpoints
+    hidden: int = 128
+    layers: int = 4
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    class_balance_beta: float = 0.999
+    unit_size_normalise: bool = False    # Eq. 3's 1/|M_d|
+    rescore: str = "within-label"        # "paper" (Eq. 4 as is) or "within-label"
+    tau: float = 0.01                    # backward distillation trigger on the moving-average loss
+    ema: float = 0.9                     # moving-average decay of the per-epoch loss
+    min_epochs: int = 40                 # test-time alignment: full-batch epochs before the trigger may fire
+    max_epochs: int = 200                # ... at most this many before re-scoring anyway
+    epochs_after: int = 60               # epochs with the re-scored units
+    output_pooling: float = 0.5          # mix of superpoint-mean probabilities into the output
+    # pre-alignment
+    pre_epochs: int = 25
+    pre_epochs_after: int = 10
+    batch_shapes: int = 16
+    pre_lr: float = 1e-3
+
+
+PRESETS = {
+    "default": DistillConfig(),
+    "paper": DistillConfig(superpoint_features=False, unit_size_normalise=True, rescore="paper",
+                           output_pooling=0.0, lr=1e-3, weight_decay=0.0),
+}
+
+
+def resolve_config(config=None) -> DistillConfig:
+    """None -> default; a preset name; a DistillConfig; or a dict of overrides of the default
+    (with an optional "preset" key naming the base)."""
+    if config is None:
+        return PRESETS["default"]
+    if isinstance(config, DistillConfig):
+        return config
+    if isinstance(config, str):
+        if config not in PRESETS:
+            raise PartDistillError(f"unknown distillation preset {config!r}; choose one of {sorted(PRESETS)}")
+        return PRESETS[config]
+    if isinstance(config, dict):
+        overrides = dict(config)
+        base = resolve_config(overrides.pop("preset", "default"))
+        valid = {f.name for f in fields(DistillConfig)}
+        unknown = set(overrides) - valid
+        if unknown:
+            raise PartDistillError(f"unknown distillation settings {sorted(unknown)}; valid: {sorted(valid)}")
+        return replace(base, **overrides)
+    raise PartDistillError(f"config must be a preset name, a DistillConfig or a dict, got {type(config).__name__}")
