@@ -13,35 +13,26 @@ import torch
 
 from ..errors import PartDistillError
 from .base import BoxPrediction
-from .boxes import boxes_to_pixels, check_threshold, select_boxes
-from .teacher import Teacher
+from .boxes import boxes_to_pixels, select_boxes
+from .teacher import BoxTeacher
 
 # The box threshold of Grounding DINO's official demo (box_threshold 0.35); GLIP's 0.5, which
 # PartSLIP and PartDistill use, is stricter than what Grounding DINO's authors recommend for it.
 # Not yet measured on part prompts (the weights cannot be fetched here).
 GROUNDING_DINO_THRESHOLD = 0.35
-# DETR-style queries rarely duplicate, but some do; the same suppression as OWLv2 keeps units comparable.
-NMS_IOU = 0.5
 # Characters the model treats as phrase separators (its hard-coded '.' and '?' token ids).
 SEPARATORS = (".", "?")
 
 
-class GroundingDinoTeacher(Teacher):
+class GroundingDinoTeacher(BoxTeacher):
     """Boxes (B, 4) in rendered-image pixels with per-prompt scores (B, R) from
     GroundingDinoForObjectDetection."""
 
-    kind = "box"
     model_type = "grounding-dino"
     default_model = "grounding-dino"
     model_class = "GroundingDinoForObjectDetection"
+    default_threshold = GROUNDING_DINO_THRESHOLD
     processor_class = "GroundingDinoProcessor"
-
-    def __init__(self, model, processor, *, score_threshold: float = GROUNDING_DINO_THRESHOLD,
-                 nms_iou: float | None = NMS_IOU, **options):
-        """score_threshold: keep a box when its best prompt score reaches it; nms_iou: per-prompt
-        non-maximum suppression IoU (None keeps every query box)."""
-        super().__init__(model, processor, **options)
-        self.score_threshold, self.nms_iou = check_threshold(score_threshold, nms_iou)
 
     def _encode_prompts(self, prompts):
         """(caption tokens (1, L), R index tensors of the tokens that score each prompt)."""

@@ -8,32 +8,23 @@ square as the frame.
 """
 
 from .base import BoxPrediction
-from .boxes import boxes_to_pixels, check_threshold, select_boxes
-from .teacher import Teacher, pad_square
+from .boxes import boxes_to_pixels, select_boxes
+from .teacher import BoxTeacher, pad_square
 
 # OWLv2's own default (transformers' post-processing and the model card's example use 0.1). Its
 # scores typically run far lower than GLIP's, so GLIP's 0.5 would keep few boxes. Not yet
 # measured on part prompts (the weights cannot be fetched here).
 OWLV2_THRESHOLD = 0.1
-# Patch boxes overlap heavily; one unit per object instead of a dozen near-copies.
-NMS_IOU = 0.5
 
 
-class Owlv2Teacher(Teacher):
+class Owlv2Teacher(BoxTeacher):
     """Boxes (B, 4) in rendered-image pixels with per-prompt scores (B, R) from Owlv2ForObjectDetection."""
 
-    kind = "box"
     model_type = "owlv2"
     default_model = "owlv2"
     model_class = "Owlv2ForObjectDetection"
+    default_threshold = OWLV2_THRESHOLD
     processor_class = "Owlv2Processor"
-
-    def __init__(self, model, processor, *, score_threshold: float = OWLV2_THRESHOLD,
-                 nms_iou: float | None = NMS_IOU, **options):
-        """score_threshold: keep a box when its best prompt score reaches it; nms_iou: per-prompt
-        non-maximum suppression IoU (None keeps every patch box)."""
-        super().__init__(model, processor, **options)
-        self.score_threshold, self.nms_iou = check_threshold(score_threshold, nms_iou)
 
     def _encode_prompts(self, prompts):
         """Token ids and attention mask (R, L), padded to the text model's length as OWLv2 expects."""

@@ -13,6 +13,7 @@ import torch
 
 from ..errors import PartDistillError
 from .base import BoxPrediction, PixelPrediction
+from .boxes import check_threshold
 from .models import locate, model_type_of
 
 # White, as PartSLIP renders its views: VLMs read objects on plain backgrounds best.
@@ -184,3 +185,22 @@ def _as_mask(mask, shape, v: int) -> np.ndarray:
         raise PartDistillError(f"view {v}: mask {mask.shape} does not match the image's {shape}")
     return mask.astype(bool)
 
+
+
+# Overlapping detections of one object would become near-copies of one unit; both box teachers
+# suppress them per prompt at this IoU so their units stay comparable.
+NMS_IOU = 0.5
+
+
+class BoxTeacher(Teacher):
+    """A B-VLM: keeps a box when its best prompt score reaches score_threshold (the model's
+    default_threshold unless given), then per-prompt NMS at nms_iou (None keeps every box)."""
+
+    kind = "box"
+    default_threshold: float
+
+    def __init__(self, model, processor, *, score_threshold: float | None = None,
+                 nms_iou: float | None = NMS_IOU, **options):
+        super().__init__(model, processor, **options)
+        threshold = self.default_threshold if score_threshold is None else score_threshold
+        self.score_threshold, self.nms_iou = check_threshold(threshold, nms_iou)
