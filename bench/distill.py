@@ -1,13 +1,17 @@
-"""Benchmark of the teacher stage the student distils from, per category.
+"""Benchmark of the distillation stage, in the spirit of the paper's Table 5.
 
-Prints, for the simulated box (GLIP-like) and pixel (CLIP-like) teachers: coverage of points by
-knowledge units, 2D unit quality, and the teacher-vote 3D mIoU, on the real shapes in
-../shared/data and on the bundled procedural set.
+For each shape set (the real shapes in ../shared/data, the bundled procedural set) it prints:
+the teacher stage per category (coverage of points by knowledge units, 2D unit quality and the
+teacher-vote 3D mIoU) for the simulated box (GLIP-like) and pixel (CLIP-like) teachers; then
+one row per method: teacher vote, superpoint vote, test-time alignment (TTA) and pre-alignment
+(Pre), each without and with backward distillation, for the default and the `paper` presets,
+plus one ablation row per feature source.
 
     .venv/bin/python bench/distill.py [--data ../shared/data] [--per-category 4]
 """
 
 import argparse
+import os
 import sys
 import time
 from collections import defaultdict
@@ -16,27 +20,34 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shapes import DEFAULT_DATA, shape_sets  # noqa: E402
+import distill_rows as rows_mod  # noqa: E402
+import torch  # noqa: E402
+from shapes import DEFAULT_DATA, procedural, shape_sets  # noqa: E402
 
 from partdistill import metrics  # noqa: E402
 from partdistill.evaluate import score_simulated_teacher  # noqa: E402
 from partdistill.report import machine, markdown_table  # noqa: E402
+from partdistill.student.point_m2ae import PointM2AEConfig, PointM2AEEncoder  # noqa: E402
 from partdistill.teachers.simulated import SIMULATED_NOTICE  # noqa: E402
 
 KINDS = {"box": "glip", "pixel": "clip"}
+METHOD_HEADER = ["method", "3D mIoU %", "2D unit quality %", "acc. uncovered %", "s / shape"]
 
 
-def score_set(shapes, seed):
-    """{category: {kind: [(coverage, quality_2d, vote_miou, pred, gt, R)]}} and seconds/shape."""
-    out = defaultdict(lambda: defaultdict(list))
-    t0 = time.perf_counter()
-    for i, s in enumerate(shapes):
-        for kind, preset in KINDS.items():
+def teacher_units(shapes, seed):
+    """{kind: (units list, views list)} and per-category records for the teacher table."""
+    out, records = {}, defaultdict(lambda: defaultdict(list))
+    for kind, preset in KINDS.items():
+        units, views = [], []
+        for i, s in enumerate(shapes):
             r = score_simulated_teacher(s.points, s.labels, len(s.part_names), kind=kind, preset=preset,
                                         seed=seed + i)
-            out[s.category][kind].append((r.coverage, r.quality_2d, r.vote_miou, r.vote_labels, s.labels,
-                                          len(s.part_names)))
-    return out, (time.perf_counter() - t0) / max(len(shapes), 1)
+            units.append(r.units)
+            views.append(r.views)
+            records[s.category][kind].append((r.coverage, r.quality_2d, r.vote_miou, r.vote_labels, s.labels,
+                                              len(s.part_names)))
+        out[kind] = (units, views)
+    return out, records
 
 
 def category_miou(records, convention):
@@ -45,7 +56,7 @@ def category_miou(records, convention):
     return float(np.mean([m for _, _, m, *_ in records]))
 
 
-def table(scores, convention):
+def teacher_table(scores, convention):
     rows, means = [], defaultdict(list)
     for cat in sorted(scores):
         row = [cat, len(scores[cat]["box"])]
@@ -63,22 +74,95 @@ def table(scores, convention):
     return markdown_table(header, rows)
 
 
+def within_set_folds(shapes, units):
+    """Two folds per category: pre-align on one half of its shapes, test on the other."""
+    by_cat = defaultdict(list)
+    for i, s in enumerate(shapes):
+        by_cat[s.category].append(i)
+    folds = []
+    for idx in by_cat.values():
+        halves = (idx[0::2], idx[1::2])
+        for train, test in (halves, halves[::-1]):
+            folds.append((train, test, shapes, units))
+    return folds
+
+
+def separate_folds(shapes, train_shapes, train_units):
+    """Pre-align per category on separate training shapes, test on every shape of the set."""
+    folds = []
+    for cat in sorted({s.category for s in shapes}):
+        test = [i for i, s in enumerate(shapes) if s.category == cat]
+        train = [j for j, s in enumerate(train_shapes) if s.category == cat]
+        folds.append((train, test, train_shapes, train_units))
+    return folds
+
+
+def method_table(shapes, units, views, folds, convention, ablations, encoder):
+    rows = rows_mod.teacher_rows(shapes, units, views)
+    for preset in ("default", "paper"):
+        rows.update(rows_mod.tta_rows(shapes, units, views, preset, preset))
+        rows.update(rows_mod.pre_rows(folds, shapes, units, views, preset, preset))
+    for name, features in ablations.items():
+        rows.update(rows_mod.tta_rows(shapes, units, views, f"features: {name},", {"features": features},
+                                      encoder=encoder, backward_only=True))
+    table = [[name] + list(rows_mod.summarise(r, shapes, units, convention) or ["-"] * 4)
+             for name, r in rows.items()]
+    return markdown_table(METHOD_HEADER, table)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DEFAULT_DATA))
-    parser.add_argument("--per-category", type=int, default=4, help="procedural shapes per category")
+    parser.add_argument("--per-category", type=int, default=4, help="procedural test shapes per category")
+    parser.add_argument("--train-per-category", type=int, default=8,
+                        help="procedural pre-alignment shapes per category (seeds disjoint from the test shapes)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", default=None, help="run only the shape set whose name starts with this")
     args = parser.parse_args(argv)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.1f} (others share these cores)")
     print(f"command: python bench/distill.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
     print(f"teachers: box = simulated preset '{KINDS['box']}', pixel = simulated preset '{KINDS['pixel']}'")
     print(SIMULATED_NOTICE)
+    torch.manual_seed(0)
+    encoder = PointM2AEEncoder(PointM2AEConfig.released()).eval()
+    ablations = {"all geometric (xyz+hks+eig+local)": ("xyz", "hks", "eig", "local"),
+                 "xyz+hks+local": ("xyz", "hks", "local"),
+                 "Point-M2AE (random weights)": ("point-m2ae",),
+                 "hks + Point-M2AE (random)": ("hks", "point-m2ae")}
     for name, shapes in shape_sets(args.data, per_category=args.per_category).items():
+        if args.only and not name.lower().startswith(args.only.lower()):
+            continue
         convention = shapes[0].convention
-        scores, secs = score_set(shapes, args.seed)
-        print(f"\n### {name}: {len(shapes)} shapes, 2048 points; {convention}; "
-              f"{secs:.2f} s per shape for both teachers (render + teacher + units + vote)\n")
-        print(table(scores, convention))
+        t0 = time.perf_counter()
+        by_kind, records = teacher_units(shapes, args.seed)
+        secs = (time.perf_counter() - t0) / len(shapes)
+        print(f"\n### {name}: {len(shapes)} shapes, 2048 points; {convention}\n")
+        print(f"Teacher stage, {secs:.2f} s per shape for both teachers (render + teacher + units + vote):\n")
+        print(teacher_table(records, convention))
+        if name == "procedural":
+            train = list(procedural(args.train_per_category, seed=3000))
+            train_units = [teacher_units_for(s, "box", args.seed + 500 + j) for j, s in enumerate(train)]
+            folds = separate_folds(shapes, train, train_units)
+            fold_note = f"Pre: pre-aligned on {args.train_per_category} other procedural shapes per category"
+        else:
+            folds = within_set_folds(shapes, by_kind["box"][0])
+            fold_note = "Pre: two folds per category, pre-aligned on one half and tested on the other"
+        units, views = by_kind["box"]
+        print(f"\nBox teacher (GLIP-like). {fold_note}; categories with one shape have no Pre rows.\n")
+        print(method_table(shapes, units, views, folds, convention,
+                           ablations if name == "procedural" else {}, encoder))
+        units, views = by_kind["pixel"]
+        rows = rows_mod.teacher_rows(shapes, units, views)
+        for preset in ("default", "paper"):
+            rows.update(rows_mod.tta_rows(shapes, units, views, preset, preset, backward_only=True))
+        print("\nPixel teacher (CLIP-like), test-time alignment:\n")
+        print(markdown_table(METHOD_HEADER, [[n] + list(rows_mod.summarise(r, shapes, units, convention))
+                                             for n, r in rows.items()]))
+
+
+def teacher_units_for(shape, kind, seed):
+    return score_simulated_teacher(shape.points, shape.labels, len(shape.part_names), kind=kind,
+                                   preset=KINDS[kind], seed=seed).units
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def _add_models(sub):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="partdistill", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="segment the bundled procedural samples and write a PNG")
+    demo = sub.add_parser("demo", help="segment the bundled procedural samples (simulated teacher) and write a PNG")
     demo.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
     demo.add_argument("--points", type=int, default=2048, help="points sampled per shape")
     demo.add_argument("--teacher", choices=("box", "pixel"), default="box",

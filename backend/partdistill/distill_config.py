@@ -4,6 +4,9 @@
 used as they are, no superpoint pooling. `default` is what measured best on the procedural
 tuning shapes (bench/distill.py shows both): unit entries weighted by confidence only,
 re-scores compared within each part label, superpoint-mean features and pooled outputs.
+Both use heat-kernel signatures as test-time features: on the tuning shapes they beat every
+mix with xyz, Laplacian eigenvectors or local PCA shape (those let the head copy the shape of
+leaky boxes instead of following the geometry).
 """
 
 from dataclasses import dataclass, fields, replace
@@ -13,7 +16,7 @@ from .errors import PartDistillError
 
 @dataclass(frozen=True)
 class DistillConfig:
-    features: tuple = ("xyz", "hks", "eig", "local")  # feature sources for test-time alignment
+    features: tuple = ("hks",)           # feature sources for test-time alignment
     prealign_features: tuple = ("xyz", "hks", "local")  # sources that mean the same on every shape
     superpoint_features: bool = True     # append each point's superpoint-mean features
     superpoint_angle: float = 20.0       # normal angle (degrees) that separates superpoints
@@ -33,6 +36,7 @@ class DistillConfig:
     # pre-alignment
     pre_epochs: int = 25
     pre_epochs_after: int = 10
+    pre_min_steps: int = 300             # small collections still get enough optimiser steps
     batch_shapes: int = 16
     pre_lr: float = 1e-3
 

@@ -17,10 +17,6 @@ from .student.head import DistillHead
 from .student.model import Student
 from .units import KnowledgeUnits
 
-# Small collections still get enough optimiser steps to converge.
-MIN_STEPS = 300
-
-
 def prealign(shapes, num_parts: int, *, backward: bool = True, seed: int = 0, config=None,
              labelled=None, log=None) -> Student:
     """shapes: list of (points (N_i, 3), KnowledgeUnits). labelled: optional list of
@@ -67,7 +63,7 @@ def _train(head, feats, units, fewshot, cw, cfg, backward, rng, log):
     phases = [_Phase(u, cfg, cw) for u in units]
     opt = torch.optim.Adam(head.parameters(), lr=cfg.pre_lr, weight_decay=cfg.weight_decay)
     per_epoch = math.ceil(len(feats) / cfg.batch_shapes)
-    epochs = max(cfg.pre_epochs, math.ceil(MIN_STEPS / per_epoch))
+    epochs = max(cfg.pre_epochs, math.ceil(cfg.pre_min_steps / per_epoch))
     after = max(cfg.pre_epochs_after, math.ceil(epochs * cfg.pre_epochs_after / cfg.pre_epochs))
     plateau = Plateau(cfg.tau, cfg.ema, min_epochs=max(1, epochs // 3))
     history, trigger, epoch = [], None, 0
