@@ -1,0 +1,1 @@
+"""Operators: each gathers UI state, calls the session or Blender, and reports."""

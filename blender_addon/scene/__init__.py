@@ -1,0 +1,1 @@
+"""Scene I/O: mesh arrays, cameras, rendering, EXR reading and the write-back."""

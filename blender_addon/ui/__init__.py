@@ -1,0 +1,1 @@
+"""The sidebar panel and its part list."""
