@@ -70,6 +70,8 @@ def pre_rows(folds, shapes, units, views, name, config):
             for i in test_idx:
                 t = time.perf_counter()
                 row.pred[i] = student.predict(shapes[i].points).argmax(axis=1)
+                if not student.config.label_uncovered:
+                    row.pred[i][~units[i].covered()] = -1
                 row.seconds[i] = time.perf_counter() - t + train_s / len(test_idx)
                 row.q2d[i] = None
     return dict(rows)

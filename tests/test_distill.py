@@ -166,3 +166,9 @@ def test_point_m2ae_feature_source_runs_through_distill():
     assert r.labels.shape == gt.shape
     with pytest.raises(PartDistillError, match="needs an encoder"):
         partdistill.distill(pts, units, 2, config={"features": ("point-m2ae",), **FAST})
+
+
+def test_uncovered_points_can_stay_unlabelled():
+    pts, units, _ = two_blobs()
+    r = partdistill.distill(pts, units, 2, config={"label_uncovered": False, **FAST})
+    assert ((r.labels == -1) == ~units.covered()).all()

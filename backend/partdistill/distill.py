@@ -121,7 +121,10 @@ def distill(points, units: KnowledgeUnits, num_parts: int, *, backward: bool = T
         head = DistillHead(shape.features.shape[1], num_parts, cfg.hidden, cfg.layers)
         history, trigger, scores = _train(head, shape, units, num_parts, cfg, backward)
     probs = student_probs(head, shape, cfg)
-    return DistillResult(probs.argmax(axis=1), probs.astype(np.float32), scores, units.scores,
+    labels = probs.argmax(axis=1)
+    if not cfg.label_uncovered:
+        labels[~units.covered()] = -1
+    return DistillResult(labels, probs.astype(np.float32), scores, units.scores,
                          history, trigger, time.perf_counter() - t0)
 
 

@@ -33,6 +33,8 @@ class DistillConfig:
     max_epochs: int = 200                # ... at most this many before re-scoring anyway
     epochs_after: int = 60               # epochs with the re-scored units
     output_pooling: float = 0.5          # mix of superpoint-mean probabilities into the output
+    label_uncovered: bool = True         # False: points no unit covers stay -1, for data with a
+                                         # "no part" label (PartNet-E), where uncovered often means none
     # pre-alignment
     pre_epochs: int = 25
     pre_epochs_after: int = 10
