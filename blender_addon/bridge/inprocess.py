@@ -1,12 +1,12 @@
 """The backend in Blender's own Python: the job runs in a thread (it never touches bpy), messages
 come back through a queue that the operator drains on Blender's main thread."""
 
-import queue
 import sys
 import threading
 import traceback
 
 from .locate import make_backend_importable
+from .messages import MessageQueue
 
 
 class InProcessBackend:
@@ -38,12 +38,12 @@ def hide_triton() -> None:
     sys.modules.setdefault("triton", None)
 
 
-class ThreadJob:
+class ThreadJob(MessageQueue):
     """done turns true once exactly one of result / error / cancelled is set."""
 
     def __init__(self, request):
         self.result, self.error, self.cancelled, self.done = None, None, False, False
-        self._messages = queue.Queue()
+        super().__init__()
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(request,), daemon=True)
         self._thread.start()
@@ -64,15 +64,6 @@ class ThreadJob:
             self.error = f"internal error in the backend: {type(exc).__name__}: {exc}"
         finally:
             self.done = True
-
-    def poll(self) -> list[dict]:
-        """Progress messages that arrived since the last poll."""
-        out = []
-        while True:
-            try:
-                out.append(self._messages.get_nowait())
-            except queue.Empty:
-                return out
 
     def wait(self, timeout: float) -> None:
         self._thread.join(timeout)

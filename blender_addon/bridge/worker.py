@@ -6,7 +6,6 @@ JSON message per line, which a reader thread queues for the operator; cancel is 
 
 import json
 import os
-import queue
 import subprocess
 import tempfile
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from .locate import backend_dir, protocol
+from .messages import MessageQueue
 
 CALL_TIMEOUT_S = 300
 
@@ -64,7 +64,7 @@ class WorkerBackend:
         return WorkerJob(self, request)
 
 
-class WorkerJob:
+class WorkerJob(MessageQueue):
     """Same interface as inprocess.ThreadJob."""
 
     def __init__(self, backend: WorkerBackend, request):
@@ -78,7 +78,7 @@ class WorkerJob:
         except OSError as exc:
             self._close()
             raise UserError(f"The backend Python {backend.python} did not start: {exc}") from exc
-        self._messages = queue.Queue()
+        super().__init__()
         self._final = None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -115,14 +115,6 @@ class WorkerJob:
     def _close(self):
         self._log.close()
         self._dir.cleanup()
-
-    def poll(self) -> list[dict]:
-        out = []
-        while True:
-            try:
-                out.append(self._messages.get_nowait())
-            except queue.Empty:
-                return out
 
     def wait(self, timeout: float) -> None:
         self._reader.join(timeout)
