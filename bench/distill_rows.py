@@ -7,6 +7,7 @@ import numpy as np
 
 from partdistill import distill, metrics, prealign, vote
 from partdistill.baselines import superpoint_vote
+from partdistill.distill import final_labels
 from partdistill.distill_config import resolve_config
 from partdistill.student.features import shape_features
 
@@ -69,9 +70,7 @@ def pre_rows(folds, shapes, units, views, name, config):
             row = rows[f"{name} Pre{' + backward' if bd else ''}"]
             for i in test_idx:
                 t = time.perf_counter()
-                row.pred[i] = student.predict(shapes[i].points).argmax(axis=1)
-                if not student.config.label_uncovered:
-                    row.pred[i][~units[i].covered()] = -1
+                row.pred[i] = final_labels(student.predict(shapes[i].points), units[i], student.config)
                 row.seconds[i] = time.perf_counter() - t + train_s / len(test_idx)
                 row.q2d[i] = None
     return dict(rows)

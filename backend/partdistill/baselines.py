@@ -19,8 +19,13 @@ def check_num_parts(units: KnowledgeUnits, num_parts) -> int:
 def vote_scores(units: KnowledgeUnits, num_parts: int) -> np.ndarray:
     """(N, R): for each point, the summed confidence of the units that label it r."""
     check_num_parts(units, num_parts)
+    return _per_point_label(units, num_parts, units.confidence)
+
+
+def _per_point_label(units: KnowledgeUnits, num_parts: int, weights=None) -> np.ndarray:
+    """(N, R): sum of weights (or count) of the unit entries at each (point, label)."""
     flat = units.point_index * num_parts + units.labels
-    acc = np.bincount(flat, weights=units.confidence, minlength=units.num_points * num_parts)
+    acc = np.bincount(flat, weights=weights, minlength=units.num_points * num_parts)
     return acc.reshape(units.num_points, num_parts)
 
 
@@ -29,8 +34,7 @@ def vote(units: KnowledgeUnits, num_parts: int) -> np.ndarray:
     it; points no unit covers get -1. Ties (including all-zero confidences) go to the label
     more units agree on, then to the lower part index."""
     scores = vote_scores(units, num_parts)
-    counts = np.bincount(units.point_index * num_parts + units.labels,
-                         minlength=units.num_points * num_parts).reshape(scores.shape)
+    counts = _per_point_label(units, num_parts)
     # Lexicographic (confidence, count): counts < 1e6 so the scaled term never outweighs a real
     # confidence difference of more than 1e-6.
     labels = (scores + 1e-12 * counts).argmax(axis=1)

@@ -86,6 +86,15 @@ def student_probs(head: DistillHead, shape: ShapeFeatures, cfg: DistillConfig) -
     return probs
 
 
+def final_labels(probs: np.ndarray, units: KnowledgeUnits, cfg: DistillConfig) -> np.ndarray:
+    """(N,) argmax of the student's probabilities; -1 where no unit covers a point when
+    cfg.label_uncovered is off."""
+    labels = probs.argmax(axis=1)
+    if not cfg.label_uncovered:
+        labels[~units.covered()] = -1
+    return labels
+
+
 class Plateau:
     """The backward-distillation trigger: the moving average of the epoch loss has changed by
     less than tau, after at least min_epochs."""
@@ -121,10 +130,7 @@ def distill(points, units: KnowledgeUnits, num_parts: int, *, backward: bool = T
         head = DistillHead(shape.features.shape[1], num_parts, cfg.hidden, cfg.layers)
         history, trigger, scores = _train(head, shape, units, num_parts, cfg, backward)
     probs = student_probs(head, shape, cfg)
-    labels = probs.argmax(axis=1)
-    if not cfg.label_uncovered:
-        labels[~units.covered()] = -1
-    return DistillResult(labels, probs.astype(np.float32), scores, units.scores,
+    return DistillResult(final_labels(probs, units, cfg), probs.astype(np.float32), scores, units.scores,
                          history, trigger, time.perf_counter() - t0)
 
 
