@@ -24,10 +24,16 @@ def parse_args(argv):
     p.add_argument("output", type=Path, help="folder for <name>.glb and <name>.blend")
     p.add_argument("--parts", required=True, help="comma-separated part names, e.g. back,seat,leg,arm")
     p.add_argument("--category", default="", help="what the objects are, e.g. chair (used in the prompts)")
-    p.add_argument("--teacher", default="owlv2",
-                   help="owlv2, grounding-dino, clip-b32, simulated, or a hub id / model directory")
+    add_run_options(p)
+    return p.parse_args(argv)
+
+
+def add_run_options(p, teacher="owlv2", engine="CYCLES"):
+    """The Segment Parts settings a script passes on to the add-on (see configure)."""
+    p.add_argument("--teacher", default=teacher, help="owlv2, grounding-dino, clip-b32, simulated, or a hub id / "
+                                                      f"model directory (default {teacher})")
     p.add_argument("--checkpoint", default="", help="a pre-aligned student: no views, no teacher")
-    p.add_argument("--engine", default="CYCLES", choices=("CYCLES", "EEVEE", "WORKBENCH"))
+    p.add_argument("--engine", default=engine, choices=("CYCLES", "EEVEE", "WORKBENCH"))
     p.add_argument("--resolution", type=int, default=512)
     p.add_argument("--samples", type=int, default=16)
     p.add_argument("--views", type=int, default=10)
@@ -37,7 +43,6 @@ def parse_args(argv):
     p.add_argument("--python", default="", help="the backend's Python for the worker (default: none)")
     p.add_argument("--models-dir", default="", help="where the vision-language models are")
     p.add_argument("--allow-download", action="store_true", help="download a missing model")
-    return p.parse_args(argv)
 
 
 def enable_addon():
@@ -99,17 +104,30 @@ def load(path: Path):
 
 
 def segment_file(path: Path, args) -> dict:
-    import bpy
-
     obj = load(path)
     if obj is None:
         raise RuntimeError("no mesh object in the file")
+    return segment_object(obj, args.output / path.stem, args)
+
+
+def segment_object(obj, out_stem: Path, args) -> dict:
+    """Segment obj (the active object) with args' settings; writes out_stem .glb and .blend and
+    returns the run's summary (teacher, faces per part, seconds per stage, notice)."""
+    import bpy
+
     configure(args)  # an opened .blend brings its own scene settings
     bpy.ops.partdistill.segment()
-    args.output.mkdir(parents=True, exist_ok=True)
-    bpy.ops.partdistill.export_glb(filepath=str(args.output / f"{path.stem}.glb"))
-    bpy.ops.wm.save_as_mainfile(filepath=str(args.output / f"{path.stem}.blend"), copy=True)
+    out_stem.parent.mkdir(parents=True, exist_ok=True)
+    bpy.ops.partdistill.export_glb(filepath=f"{out_stem}.glb")
+    bpy.ops.wm.save_as_mainfile(filepath=f"{out_stem}.blend", copy=True)
     return json.loads(obj["partdistill"])["summary"]
+
+
+def describe(summary: dict, seconds: float) -> str:
+    """One line: faces per part, the teacher, the wall time and each stage's seconds."""
+    faces = ", ".join(f"{k} {v}" for k, v in summary["faces_per_part"].items())
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in summary["seconds"].items())
+    return f"{faces} faces; {summary['teacher']}; {seconds:.1f} s ({stages})"
 
 
 def main(argv) -> int:
@@ -128,10 +146,8 @@ def main(argv) -> int:
             failed += 1
             print(f"[{i}/{len(files)}] {path.name}: FAILED: {str(exc).strip()}", flush=True)
             continue
-        faces = ", ".join(f"{k} {v}" for k, v in summary["faces_per_part"].items())
-        stages = ", ".join(f"{k} {v:.1f}" for k, v in summary["seconds"].items())
-        print(f"[{i}/{len(files)}] {path.name}: {faces} faces; {summary['teacher']}; "
-              f"{time.perf_counter() - start:.1f} s ({stages}) -> {args.output / path.stem}.glb/.blend", flush=True)
+        print(f"[{i}/{len(files)}] {path.name}: {describe(summary, time.perf_counter() - start)} "
+              f"-> {args.output / path.stem}.glb/.blend", flush=True)
         if summary["notice"]:
             print(f"    {summary['notice']}", flush=True)
     print(f"segmented {len(files) - failed} of {len(files)} files into {args.output}")

@@ -14,7 +14,6 @@ import numpy as np
 
 ADDON = "partdistill_blender"
 REPO = Path(__file__).resolve().parents[1]
-Y_UP_TO_Z_UP = np.array([[1.0, 0, 0], [0, 0, -1], [0, 1, 0]])
 
 _root = Path(tempfile.mkdtemp(prefix="partdistill_blender_tests_"))
 for name in ("CONFIG", "SCRIPTS", "DATAFILES", "RESOURCES", "EXTENSIONS"):
@@ -49,21 +48,11 @@ def addon_module(name: str):
 
 
 def add_chair(name="chair", seed=0, truth=True, location=(1.0, 2.0, 3.0), scale=2.0):
-    """The procedural chair as a mesh object (z up), active and selected; its face attribute
-    partdistill_truth holds the ground-truth part (for the simulated teacher)."""
-    from partdistill.samples import make_shape
-
-    shape = make_shape("chair", seed=seed)
-    mesh = bpy.data.meshes.new(name)
-    mesh.from_pydata((shape.vertices @ Y_UP_TO_Z_UP.T).tolist(), [], shape.faces.tolist())
-    if truth:
-        attribute = mesh.attributes.new("partdistill_truth", "INT", "FACE")
-        attribute.data.foreach_set("value", shape.face_labels.astype(np.int32))
-    obj = bpy.data.objects.new(name, mesh)
-    bpy.context.scene.collection.objects.link(obj)
+    """The procedural chair as a mesh object (z up), active and selected, moved and scaled so that
+    world and object space differ; its face attribute partdistill_truth holds the ground-truth part
+    (for the simulated teacher)."""
+    obj, shape = addon_module("scene.sample").add_sample_object("chair", seed=seed, name=name, truth=truth)
     obj.location, obj.scale = location, (scale, scale, scale)
-    bpy.context.view_layer.objects.active = obj
-    obj.select_set(True)
     return obj, shape
 
 

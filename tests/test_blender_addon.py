@@ -89,3 +89,58 @@ def test_glb_round_trip_keeps_part_materials_and_attributes(tmp_path):
     where = cKDTree(centroids).query(np.array([imported.matrix_world @ f.center for f in back.polygons]))[1]
     imported_part = [back.materials[i].name for i in face_materials(back)]
     assert imported_part == [face_part[i] for i in where]
+
+
+def test_importing_a_segmented_glb_rebuilds_its_vertex_groups(tmp_path):
+    from scipy.spatial import cKDTree
+
+    fresh_blender()
+    obj, shape = add_chair()
+    configure(("Back Rest", "seat", "leg", "arm"))  # a name whose case and space the attribute loses
+    assert segment() == {"FINISHED"}
+    parts = ["Back Rest", "seat", "leg", "arm"]
+    world = np.array([obj.matrix_world @ v.co for v in obj.data.vertices])
+    weights = np.array([[g.weight for g in v.groups] for v in obj.data.vertices])  # 4 groups, in part order
+    centroids = np.array([obj.matrix_world @ f.center for f in obj.data.polygons])
+    face_part = [obj.data.materials[i].name for i in face_materials(obj.data)]
+    path = str(tmp_path / "chair.glb")
+    assert bpy.ops.partdistill.export_glb(filepath=path) == {"FINISHED"}
+
+    fresh_blender()
+    assert bpy.ops.partdistill.import_glb(filepath=path) == {"FINISHED"}
+    (imported,) = [o for o in bpy.data.objects if o.type == "MESH"]
+    mesh = imported.data
+    assert [g.name for g in imported.vertex_groups] == parts
+    near = cKDTree(world).query(np.array([imported.matrix_world @ v.co for v in mesh.vertices]))
+    assert near[0].max() < 1e-4
+    rebuilt = np.zeros((len(mesh.vertices), len(parts)))
+    for v in mesh.vertices:
+        for g in v.groups:
+            rebuilt[v.index, g.group] = g.weight
+    np.testing.assert_allclose(rebuilt, weights[near[1]], atol=1e-6)
+    assert [m.name for m in mesh.materials] == [f"PartDistill {p}" for p in parts]  # original names, in order
+    where = cKDTree(centroids).query(np.array([imported.matrix_world @ f.center for f in mesh.polygons]))[1]
+    assert [mesh.materials[i].name for i in face_materials(mesh)] == [face_part[i] for i in where]
+    assert sorted(a.name for a in mesh.attributes if a.name.lower().startswith("_part_")) == \
+        ["_part_arm", "_part_back_rest", "_part_leg", "_part_seat"]
+
+    # The rebuilt result is the add-on's own: a new run replaces it instead of adding to it. glTF
+    # dropped the ground truth the simulated teacher reads (its name has no "_"): put it back.
+    truth = mesh.attributes.new("partdistill_truth", "INT", "FACE")
+    truth.data.foreach_set("value", shape.face_labels[where].astype(np.int32))
+    configure(parts)
+    assert segment() == {"FINISHED"}
+    assert [g.name for g in imported.vertex_groups] == parts
+    assert [m.name for m in mesh.materials][:len(parts)] == [f"PartDistill {p}" for p in parts]
+    assert len(mesh.materials) == len(parts)
+
+
+def test_importing_a_plain_glb_warns_and_adds_no_parts(tmp_path):
+    fresh_blender()
+    add_chair()
+    path = str(tmp_path / "plain.glb")
+    bpy.ops.export_scene.gltf(filepath=path, export_format="GLB", use_selection=True)
+    fresh_blender()
+    assert bpy.ops.partdistill.import_glb(filepath=path) == {"FINISHED"}
+    (imported,) = [o for o in bpy.data.objects if o.type == "MESH"]
+    assert len(imported.vertex_groups) == 0 and "partdistill" not in imported

@@ -7,8 +7,12 @@ from .errors import PartDistillError
 
 
 def _demo(args):
-    from .demo import run_demo
-    run_demo(args.out, num_points=args.points, kind=args.teacher, preset=args.preset, seed=args.seed)
+    if args.only != "addon":
+        from .demo import run_demo
+        run_demo(args.out, num_points=args.points, kind=args.teacher, preset=args.preset, seed=args.seed)
+    if args.only != "samples":
+        from .demo_addon import run_addon_stage
+        run_addon_stage(args.out, num_points=args.points)
 
 
 def _models_list(args):
@@ -44,11 +48,15 @@ def _add_models(sub):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="partdistill", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="segment the bundled procedural samples (simulated teacher) and write a PNG")
+    demo = sub.add_parser("demo", help="segment the bundled procedural samples (simulated teacher), then the "
+                                       "sample chair through the Blender add-on: table, .glb, .blend, PNGs")
     demo.add_argument("--out", default="demo_out", help="output folder (default: demo_out)")
     demo.add_argument("--points", type=int, default=2048, help="points sampled per shape")
+    demo.add_argument("--only", choices=("samples", "addon"), default=None,
+                      help="run one stage: samples (the engine on five procedural shapes) or addon (the sample "
+                           "chair segmented by the add-on in Blender, through the bpy module)")
     demo.add_argument("--teacher", choices=("box", "pixel"), default="box",
-                      help="simulated teacher kind: GLIP-like boxes or CLIP-like pixel maps")
+                      help="simulated teacher kind of the samples stage: GLIP-like boxes or CLIP-like pixel maps")
     demo.add_argument("--preset", default=None, help="simulated-teacher noise preset (glip, glip-hard, clip, oracle)")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)

@@ -2,7 +2,6 @@
 
 import importlib.util
 import sys
-from functools import cache
 from pathlib import Path
 
 from ..errors import UserError
@@ -20,14 +19,11 @@ def backend_dir() -> Path:
     raise UserError(f"The PartDistill backend is missing from {ADDON_DIR}: reinstall the add-on from its zip")
 
 
-@cache
 def protocol():
-    """The backend's jobs.protocol module, loaded from its file: it needs only numpy, while importing
-    the partdistill package imports torch, which Blender's own Python may not have."""
-    spec = importlib.util.spec_from_file_location("partdistill_protocol", backend_dir() / PROTOCOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being created
-    spec.loader.exec_module(module)
+    """The backend's jobs.protocol module: it needs only numpy (the package loads torch lazily), so
+    Blender's own Python imports it even when the backend runs in a worker of another Python."""
+    make_backend_importable()
+    from partdistill.jobs import protocol as module
     return module
 
 

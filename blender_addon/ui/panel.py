@@ -57,6 +57,7 @@ class PARTDISTILL_PT_main(bpy.types.Panel):
         else:
             layout.operator("partdistill.segment", icon="PLAY")
         _results(layout, obj)
+        layout.operator("partdistill.import_glb", icon="IMPORT")
 
 
 def _progress(layout, status):
@@ -77,10 +78,13 @@ def _results(layout, obj):
     box.label(text=f"Teacher: {summary.get('teacher', '?')}")
     if summary.get("notice"):
         box.label(text="SIMULATED TEACHER: not a vision-language model", icon="ERROR")
-    for part, points in summary.get("points_per_part", {}).items():
-        box.label(text=f"{part}: {points} points, {summary.get('faces_per_part', {}).get(part, 0)} faces")
+    points, faces = summary.get("points_per_part", {}), summary.get("faces_per_part", {})
+    for part in record.get("parts", []):  # a result imported from a .glb has no point counts
+        counts = ([f"{points[part]} points"] if part in points else []) + [f"{faces.get(part, 0)} faces"]
+        box.label(text=f"{part}: {', '.join(counts)}")
     seconds = summary.get("seconds", {})
-    box.label(text=f"{sum(seconds.values()):.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+    if seconds:
+        box.label(text=f"{sum(seconds.values()):.1f} s: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
     row = box.row(align=True)
     row.operator("partdistill.export_glb", icon="EXPORT")
     row.operator("wm.save_as_mainfile", text="Save .blend", icon="FILE_BLEND")

@@ -2,8 +2,8 @@
 
 Requests and results are frozen dataclasses; on disk a request or response is one small versioned
 JSON file beside .npy files for its arrays, and progress is one JSON message per line. This module
-imports only the standard library and numpy: the add-on loads it by file path when Blender's own
-Python cannot import the package (whose __init__ imports torch) and runs the job in a worker.
+imports only the standard library and numpy (the package loads torch lazily): the add-on imports
+it in Blender's own Python, which may lack torch, and runs the job in a worker.
 """
 
 import json
