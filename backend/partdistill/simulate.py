@@ -5,7 +5,7 @@ import numpy as np
 from .errors import PartDistillError
 from .geometry.normalize import normalize_unit_sphere
 from .pointviews import PointViews, render_point_views
-from .teachers.simulated import SimulatedTeacher, part_instances
+from .teachers.simulated import SimulatedTeacher, instance_parts, part_instances
 from .units import KnowledgeUnits, units_from_boxes, units_from_pixel_maps
 
 KINDS = ("box", "pixel")
@@ -23,8 +23,7 @@ def simulated_units(points, labels, num_parts, kind="box", preset=None, seed=0, 
     pts, _, _ = normalize_unit_sphere(points)
     views = render_point_views(pts, size=size)
     instances = part_instances(pts, labels)
-    inst_part = np.zeros(instances.max() + 1, dtype=np.int64)
-    inst_part[instances[instances >= 0]] = np.asarray(labels)[instances >= 0]
+    inst_part = instance_parts(instances, labels)
     images = views.point_images(instances)
     teacher = SimulatedTeacher(num_parts, preset or DEFAULT_PRESET[kind], seed)
     if kind == "box":

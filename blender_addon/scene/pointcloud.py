@@ -58,22 +58,7 @@ class PointCloudRenderer(ViewRenderer):
         self.object.modifiers.new("PartDistill points", "NODES").node_group = self._group
         # No material: every engine shades the spheres in the default grey, like PartSLIP's
         # untextured renders.
-        if self.scene.render.engine == "CYCLES":
-            # Every sample through the pixel centre: with the default 1.5 px filter, a pixel on a
-            # sphere's rim mixes samples that hit with samples that miss, and Cycles then stores
-            # the background's depth (1e10) there (measured: 18 such pixels of a mug's view at 4
-            # samples, 56 at 16), which makes the points behind the rim pass the depth test.
-            self.scene.cycles.filter_width = 0.01
-        self._far = self.camera.data.clip_end
-
-    def render(self, index: int, K, world_to_cam) -> dict:
-        """ViewRenderer.render, with any pixel whose depth is the background's marked off the object
-        (a safety net for the engines without a pixel-filter setting)."""
-        view = super().render(index, K, world_to_cam)
-        background = view["mask"] & ~(view["depth"] < self._far)
-        view["mask"][background] = False
-        view["depth"][background] = np.inf
-        return view
+        # Cycles' pixel filter and the background-depth mask are ViewRenderer's.
 
     def close(self):
         import bpy

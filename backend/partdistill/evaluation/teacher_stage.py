@@ -3,7 +3,6 @@ labels into knowledge units; cached on disk so that re-runs and distillation exp
 render or run the VLM twice."""
 
 import zlib
-from types import SimpleNamespace
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -80,15 +79,13 @@ class TeacherStage:
         return units, visible, False
 
     def _simulated(self, shape, points, views):
-        from ..jobs.segment import _instance_image  # one way to see instances through a depth map
-        from ..teachers.simulated import SimulatedTeacher, part_instances
+        from ..teachers.simulated import SimulatedTeacher, instance_image, instance_parts, part_instances
 
         labels = np.asarray(shape.labels)
         instances = part_instances(points, labels)
-        instance_part = np.zeros(max(instances.max() + 1, 1), dtype=np.int64)
-        instance_part[instances[instances >= 0]] = labels[instances >= 0]
+        instance_part = instance_parts(instances, labels)
         tree = cKDTree(points)
-        images = [_instance_image(SimpleNamespace(**v), cam, tree, instances) for v, cam in zip(views, self.cameras)]
+        images = [instance_image(v["mask"], v["depth"], cam, tree, instances) for v, cam in zip(views, self.cameras)]
         # Seeded by the shape, not its position in the run: a subset or a resumed run sees the same noise.
         teacher = SimulatedTeacher(len(shape.part_names), self.preset, self.seed + zlib.crc32(shape.shape_id.encode()))
         if self.kind == "box":

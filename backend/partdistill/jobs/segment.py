@@ -194,34 +194,20 @@ def _simulated_predictions(request, num_parts, points, truth, cameras):
     """The simulated teacher on the rendered views: each object pixel shows the part instance of
     the sampled point nearest to the surface point its depth puts there."""
     from ..simulate import DEFAULT_PRESET
-    from ..teachers.simulated import SIMULATED_NOTICE, SimulatedTeacher, part_instances
+    from ..teachers.simulated import (SIMULATED_NOTICE, SimulatedTeacher, instance_image, instance_parts,
+                                      part_instances)
 
     _, radius = bounding_sphere(request.vertices)
     # part_instances links points closer than 0.08 on a unit-sphere shape.
     instances = part_instances(points, truth, radius=0.08 * radius)
-    instance_part = np.zeros(instances.max() + 1, dtype=np.int64)
-    instance_part[instances[instances >= 0]] = truth[instances >= 0]
+    instance_part = instance_parts(instances, truth)
     tree = cKDTree(points)
-    images = [_instance_image(view, cam, tree, instances) for view, cam in zip(request.views, cameras)]
+    images = [instance_image(view.mask, view.depth, cam, tree, instances) for view, cam in zip(request.views, cameras)]
     kind = request.simulated_kind
     teacher = SimulatedTeacher(num_parts, request.simulated_preset or DEFAULT_PRESET[kind], int(request.seed))
     if kind == "box":
         return kind, teacher.boxes(images, instance_part), BOX_SCORE_THRESHOLD, SIMULATED_NOTICE
     return kind, teacher.pixel_maps(images, instance_part), None, SIMULATED_NOTICE
-
-
-def _instance_image(view, camera: Camera, tree: cKDTree, instances) -> np.ndarray:
-    """(H, W) int: the instance of the point nearest each object pixel's surface point, -1 elsewhere."""
-    rows, cols = np.nonzero(np.asarray(view.mask, dtype=bool))
-    depth = np.asarray(view.depth, dtype=np.float64)[rows, cols]
-    pixels = np.stack([cols + 0.5, rows + 0.5, np.ones(len(rows))], axis=1)
-    in_camera = (pixels @ np.linalg.inv(camera.K).T) * depth[:, None]
-    R, t = camera.world_to_cam[:3, :3], camera.world_to_cam[:3, 3]
-    world = (in_camera - t) @ R
-    out = np.full((camera.height, camera.width), -1, dtype=np.int64)
-    if len(world):
-        out[rows, cols] = instances[tree.query(world)[1]]
-    return out
 
 
 def _vlm_predictions(request, names):

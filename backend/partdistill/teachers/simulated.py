@@ -90,6 +90,30 @@ def part_instances(points: np.ndarray, labels: np.ndarray, radius: float = 0.08)
     return np.where(labels >= 0, inst, -1)
 
 
+def instance_parts(instances: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(I,) part of each instance, for part_instances(points, labels); at least one entry."""
+    instances, labels = np.asarray(instances), np.asarray(labels)
+    instance_part = np.zeros(max(instances.max(initial=-1) + 1, 1), dtype=np.int64)
+    instance_part[instances[instances >= 0]] = labels[instances >= 0]
+    return instance_part
+
+
+def instance_image(mask, depth, camera, tree: cKDTree, instances: np.ndarray) -> np.ndarray:
+    """(H, W) int instance image of one rendered view: each object pixel (mask) shows the instance
+    of the point (tree: a cKDTree of the points) nearest the surface point its depth (camera z)
+    puts there through camera (a geometry.cameras.Camera); -1 elsewhere."""
+    rows, cols = np.nonzero(np.asarray(mask, dtype=bool))
+    depth = np.asarray(depth, dtype=np.float64)[rows, cols]
+    pixels = np.stack([cols + 0.5, rows + 0.5, np.ones(len(rows))], axis=1)
+    in_camera = (pixels @ np.linalg.inv(camera.K).T) * depth[:, None]
+    R, t = camera.world_to_cam[:3, :3], camera.world_to_cam[:3, 3]
+    world = (in_camera - t) @ R
+    out = np.full((camera.height, camera.width), -1, dtype=np.int64)
+    if len(world):
+        out[rows, cols] = np.asarray(instances)[tree.query(world)[1]]
+    return out
+
+
 class SimulatedTeacher:
     """Noisy-oracle teacher over instance images: (H, W) int arrays holding, per pixel, the
     3D part instance seen there (-1 = background); instance_part (I,) maps instances to parts."""
