@@ -1,4 +1,4 @@
-"""Readers for the part-labelled 3D datasets: ShapeNetPart, PartNet-Mobility (PartNet-E labels), OBJ meshes."""
+"""Readers for the part-labelled 3D datasets: ShapeNetPart, PartNet-Mobility (PartNet-E labels), PSB, OBJ/OFF meshes."""
 
 from .obj import read_obj
 from .partnet_mobility import (
@@ -12,6 +12,7 @@ from .partnet_mobility import (
     read_leaves,
     semantic_part,
 )
+from .psb import PSB, read_off, read_seg
 from .shapenetpart import (
     CATEGORIES,
     SPLITS,
@@ -27,6 +28,7 @@ __all__ = [
     "CATEGORIES",
     "PART_ALIASES",
     "PARTNETE_PARTS",
+    "PSB",
     "SPLITS",
     "Category",
     "Leaf",
@@ -40,6 +42,8 @@ __all__ = [
     "read_leaves",
     "read_numeric_table",
     "read_obj",
+    "read_off",
+    "read_seg",
     "read_shapenet_txt",
     "semantic_part",
 ]
