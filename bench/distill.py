@@ -102,20 +102,22 @@ def method_table(shapes, units, views, folds, convention, ablations, encoder):
     for preset in ("default", "paper"):
         rows.update(rows_mod.tta_rows(shapes, units, views, preset, preset_for(preset, convention)))
         rows.update(rows_mod.pre_rows(folds, shapes, units, views, preset, preset_for(preset, convention)))
-    for name, features in ablations.items():
-        rows.update(rows_mod.tta_rows(shapes, units, views, f"features: {name},", {"features": features},
+    for name, overrides in ablations.items():
+        rows.update(rows_mod.tta_rows(shapes, units, views, f"{name},", preset_for(overrides, convention),
                                       encoder=encoder, backward_only=True))
     table = [[name] + list(rows_mod.summarise(r, shapes, units, convention) or ["-"] * 4)
              for name, r in rows.items()]
     return markdown_table(METHOD_HEADER, table)
 
 
-def preset_for(preset, convention):
-    """PartNet-E has a "no part" label: there, points no unit covers stay unlabelled (-1), as in
-    the teacher vote, instead of being given a part."""
+def preset_for(config, convention):
+    """A preset name or a dict of overrides of the default, for this shape set. PartNet-E has a
+    "no part" label: there, points no unit covers stay unlabelled (-1), as in the teacher vote,
+    instead of being given a part."""
+    config = dict(config) if isinstance(config, dict) else {"preset": config}
     if convention == metrics.PARTNETE:
-        return {"preset": preset, "label_uncovered": False}
-    return preset
+        config["label_uncovered"] = False
+    return config
 
 
 def main(argv=None):
@@ -133,10 +135,13 @@ def main(argv=None):
     print(SIMULATED_NOTICE)
     torch.manual_seed(0)
     encoder = PointM2AEEncoder(PointM2AEConfig.released()).eval()
-    ablations = {"all geometric (xyz+hks+eig+local)": ("xyz", "hks", "eig", "local"),
-                 "xyz+hks+local": ("xyz", "hks", "local"),
-                 "Point-M2AE (random weights)": ("point-m2ae",),
-                 "hks + Point-M2AE (random)": ("hks", "point-m2ae")}
+    torch.set_num_threads(1)  # as Segment Parts and the demo run distillation: the s / shape column is theirs
+    ablations = {"features: hks": {"features": ("hks",)},
+                 "features: xyz+hks+local": {"features": ("xyz", "hks", "local")},
+                 "features: all geometric (xyz+hks+eig+local)": {"features": ("xyz", "hks", "eig", "local")},
+                 "features: Point-M2AE (random weights)": {"features": ("point-m2ae",)},
+                 "features: xyz+hks + Point-M2AE (random)": {"features": ("xyz", "hks", "point-m2ae")},
+                 "re-scoring without keep_label_mass": {"keep_label_mass": False}}
     for name, shapes in shape_sets(args.data, per_category=args.per_category).items():
         if args.only and not name.lower().startswith(args.only.lower()):
             continue
@@ -158,7 +163,7 @@ def main(argv=None):
         units, views = by_kind["box"]
         print(f"\nBox teacher (GLIP-like). {fold_note}; categories with one shape have no Pre rows.\n")
         print(method_table(shapes, units, views, folds, convention,
-                           ablations if name == "procedural" else {}, encoder))
+                           ablations if convention == metrics.SHAPENET else {}, encoder))
         units, views = by_kind["pixel"]
         rows = rows_mod.teacher_rows(shapes, units, views)
         for preset in ("default", "paper"):

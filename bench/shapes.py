@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from partdistill import metrics
-from partdistill.datasets import PartNetMobility, ShapeNetPart
+from partdistill.datasets import PSB, PartNetMobility, ShapeNetPart
 from partdistill.geometry.sampling import sample_surface
 from partdistill.samples import CATEGORIES, make_collection
 
@@ -46,6 +46,18 @@ def partnet_mobility(data=DEFAULT_DATA, n=2048):
             continue
         pts, lab = _subsample(obj.points, obj.point_labels, n, 0)
         yield LabelledShape(obj.category, anno, pts, lab, obj.part_names, metrics.PARTNETE)
+
+
+def psb(data=DEFAULT_DATA, n=2048, max_parts=8):
+    """The PSB meshes with 2 to max_parts segments in their first human segmentation (segments
+    have no names; the simulated teacher needs none). Tuning shapes, never evaluation shapes."""
+    ds = PSB(Path(data) / "psb")
+    for cat in ds.categories():
+        for mid in ds.mesh_ids(cat):
+            mesh = ds.load(cat, mid)
+            if 2 <= len(mesh.part_names) <= max_parts:
+                pts, faces, _ = sample_surface(mesh, n, seed=0)
+                yield LabelledShape(cat, str(mid), pts, mesh.face_labels[faces], mesh.part_names, metrics.SHAPENET)
 
 
 def procedural(per_category=4, n=2048, seed=1000):

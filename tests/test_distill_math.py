@@ -7,7 +7,7 @@ import torch
 from partdistill import KnowledgeUnits
 from partdistill.distill import Plateau
 from partdistill.distill_loss import (agreement, class_balance_weights, distill_loss, entry_weights,
-                                      rescore_within_labels)
+                                      keep_label_mass, rescore_within_labels)
 
 
 def two_units():
@@ -55,6 +55,17 @@ def test_eq4_agreement_and_within_label_rescore():
     assert np.allclose(a, [0.75, 1.0, 0.5])  # unit 0 agrees on points 0, 1, 3
     # within each label: unit 0 is compared with unit 1 (best 1.0), unit 2 only with itself
     assert np.allclose(rescore_within_labels(units, a), [0.75, 1.0, 1.0])
+
+
+def test_keep_label_mass_moves_weight_within_each_label_only():
+    labels = np.array([0, 0, 0, 1, 1])
+    before = np.array([1.0, 1.0, 2.0, 0.5, 0.5])
+    after = np.array([0.0, 0.5, 0.5, 0.1, 0.3])   # re-scoring demoted label 0's first unit, all of label 1
+    kept = keep_label_mass(after, labels, before)
+    # label 0 still weighs 4, split 0 : 0.5 : 0.5; label 1 still 1, split 1 : 3
+    assert np.allclose(kept, [0.0, 2.0, 2.0, 0.25, 0.75])
+    # a label whose every entry fell to zero stays at zero (nothing to rescale)
+    assert np.allclose(keep_label_mass(np.array([0.0, 0.0, 1.0]), np.array([0, 0, 1]), np.ones(3)), [0, 0, 1])
 
 
 def test_plateau_trigger():

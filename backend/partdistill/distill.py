@@ -13,7 +13,7 @@ import torch
 
 from .baselines import check_num_parts
 from .distill_config import DistillConfig, resolve_config
-from .distill_loss import (agreement, class_balance_weights, distill_loss, entry_weights,
+from .distill_loss import (agreement, class_balance_weights, distill_loss, entry_weights, keep_label_mass,
                            rescore_within_labels)
 from .errors import PartDistillError
 from .geometry.normalize import check_points
@@ -57,11 +57,19 @@ def check_inputs(points, units: KnowledgeUnits, num_parts) -> np.ndarray:
 class _Phase:
     """Training targets of one shape: the entries of its units and their Eq. 3 weights."""
 
-    def __init__(self, units: KnowledgeUnits, cfg: DistillConfig, class_weights: np.ndarray):
+    def __init__(self, units: KnowledgeUnits, cfg: DistillConfig, class_weights: np.ndarray,
+                 before: "_Phase | None" = None):
         self.units = units
         self.points = torch.from_numpy(units.point_index)
         self.labels = torch.from_numpy(units.labels)
-        self.weights = torch.from_numpy(entry_weights(units, class_weights, cfg.unit_size_normalise)).float()
+        w = entry_weights(units, class_weights, cfg.unit_size_normalise)
+        if before is not None and cfg.keep_label_mass:
+            w = keep_label_mass(w, units.labels, before.weights.double().numpy())
+        self.weights = torch.from_numpy(w).float()
+
+    def rescored(self, scores: np.ndarray, cfg: DistillConfig, class_weights: np.ndarray) -> "_Phase":
+        """The phase after backward distillation: the same entries with re-scored confidences."""
+        return _Phase(self.units.with_scores(scores), cfg, class_weights, before=self)
 
     def loss(self, log_probs: torch.Tensor) -> torch.Tensor:
         return distill_loss(log_probs, self.points, self.labels, self.weights)
@@ -154,6 +162,6 @@ def _train(head, shape, units, num_parts, cfg, backward):
             if backward:
                 labels = student_probs(head, shape, cfg).argmax(axis=1)
                 scores = rescore(units, labels, cfg)
-                phase = _Phase(units.with_scores(scores), cfg, cw)
+                phase = phase.rescored(scores, cfg, cw)
         if trigger is not None and epoch >= trigger + cfg.epochs_after:
             return history, (trigger if backward else None), scores

@@ -1,12 +1,13 @@
 """Distillation settings and their named presets.
 
 `paper` is the method as written: Eq. 3 with its 1/|M_d| unit normalisation, Eq. 4 re-scores
-used as they are, no superpoint pooling. `default` is what measured best on the procedural
-tuning shapes (bench/distill.py shows both): unit entries weighted by confidence only,
-re-scores compared within each part label, superpoint-mean features and pooled outputs.
-Both use heat-kernel signatures as test-time features: on the tuning shapes they beat every
-mix with xyz, Laplacian eigenvectors or local PCA shape (those let the head copy the shape of
-leaky boxes instead of following the geometry).
+used as they are, no superpoint pooling. `default` is what measured best on the tuning shapes
+(`python bench/tune_distill.py`: the PSB meshes and procedural seeds 2000+, never an evaluation
+shape): unit entries weighted by confidence only, re-scores compared within each part label with
+each label's total weight kept, superpoint-mean features and pooled outputs, and position +
+heat-kernel signatures + local shape as features, the same for test-time and pre-alignment.
+Heat-kernel signatures alone did best on procedural shapes but 10 points worse on the real PSB
+meshes, where position tells apart parts that are intrinsically alike (a chair's back and seat).
 """
 
 from dataclasses import dataclass, fields, replace
@@ -16,17 +17,18 @@ from .errors import PartDistillError
 
 @dataclass(frozen=True)
 class DistillConfig:
-    features: tuple = ("hks",)           # feature sources for test-time alignment
+    features: tuple = ("xyz", "hks", "local")           # feature sources for test-time alignment
     prealign_features: tuple = ("xyz", "hks", "local")  # sources that mean the same on every shape
     superpoint_features: bool = True     # append each point's superpoint-mean features
     superpoint_angle: float = 20.0       # normal angle (degrees) that separates superpoints
-    hidden: int = 128
+    hidden: int = 64
     layers: int = 4
     lr: float = 3e-3
     weight_decay: float = 1e-4
     class_balance_beta: float = 0.999
     unit_size_normalise: bool = False    # Eq. 3's 1/|M_d|
     rescore: str = "within-label"        # "paper" (Eq. 4 as is) or "within-label"
+    keep_label_mass: bool = True         # re-scoring keeps each label's total weight (see distill_loss)
     tau: float = 0.01                    # backward distillation trigger on the moving-average loss
     ema: float = 0.9                     # moving-average decay of the per-epoch loss
     min_epochs: int = 40                 # test-time alignment: full-batch epochs before the trigger may fire
@@ -46,7 +48,7 @@ class DistillConfig:
 PRESETS = {
     "default": DistillConfig(),
     "paper": DistillConfig(superpoint_features=False, unit_size_normalise=True, rescore="paper",
-                           output_pooling=0.0, lr=1e-3, weight_decay=0.0),
+                           keep_label_mass=False, output_pooling=0.0, lr=1e-3, weight_decay=0.0),
 }
 
 

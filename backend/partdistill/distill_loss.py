@@ -28,6 +28,16 @@ def entry_weights(units: KnowledgeUnits, class_weights: np.ndarray, per_unit_mea
     return w
 
 
+def keep_label_mass(weights: np.ndarray, labels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """weights (nnz,) rescaled so each label's total equals its total in reference (nnz,): re-scoring
+    then moves weight between the units of one label without shrinking the label itself (a part
+    whose units all lost agreement would otherwise fade out of the loss)."""
+    n = int(labels.max()) + 1 if len(labels) else 0
+    before, after = np.bincount(labels, reference, n), np.bincount(labels, weights, n)
+    scale = np.where(after > 0, before / np.maximum(after, 1e-12), 0.0)
+    return weights * scale[labels]
+
+
 def distill_loss(log_probs: torch.Tensor, points: torch.Tensor, labels: torch.Tensor,
                  weights: torch.Tensor) -> torch.Tensor:
     """Eq. 3: -sum_entries w * log p[point, label] / sum w (the normaliser keeps the learning

@@ -86,6 +86,6 @@ def _train(head, feats, units, fewshot, cw, cfg, backward, rng, log):
             if backward:
                 for i, (f, u) in enumerate(zip(feats, units)):
                     scores = rescore(u, student_probs(head, f, cfg).argmax(axis=1), cfg)
-                    phases[i] = _Phase(u.with_scores(scores), cfg, cw)
+                    phases[i] = phases[i].rescored(scores, cfg, cw)
         if trigger is not None and epoch >= trigger + after:
             return history, (trigger if backward else None)
