@@ -31,7 +31,7 @@ def read_obj(path) -> tuple[np.ndarray, np.ndarray]:
         if not fields:
             continue
         if fields[0] == "v":
-            vertices.append(_parse_vertex(path, number, fields[1:]))
+            vertices.append(parse_vertex(path, number, fields[1:]))
         elif fields[0] == "f":
             corners = [_parse_corner(path, number, field, len(vertices)) for field in fields[1:]]
             if len(corners) < 3:
@@ -48,8 +48,9 @@ def read_obj(path) -> tuple[np.ndarray, np.ndarray]:
     return np.array(vertices, dtype=np.float64).reshape(-1, 3), faces
 
 
-def _parse_vertex(path: Path, number: int, values: list[str]) -> list[float]:
-    """x y z of a `v` line; an optional w or vertex colour after them is ignored."""
+def parse_vertex(path: Path, number: int, values: list[str]) -> list[float]:
+    """x y z of a vertex line (OBJ's `v`, an OFF vertex row); values after them (OBJ's w, a
+    vertex colour) are ignored."""
     if len(values) < 3:
         raise DatasetError(path, f"vertex needs x y z, found {len(values)} values", line=number)
     try:

@@ -3,13 +3,13 @@
 one integer segment index per OFF face per line. Segments are free-form and carry no names."""
 
 import io
-import math
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DatasetError
 from ..mesh import Mesh
+from .obj import parse_vertex
 
 OFF_KEYWORDS = ("OFF", "COFF", "NOFF", "CNOFF", "NCOFF")
 PSB_LAYOUT = "<root>/<Category>/<id>.off and <root>/<Category>/<id>_human_seg/<id>_<k>.seg"
@@ -76,7 +76,7 @@ def read_off(path, *, return_source: bool = False):
             raise DatasetError(path, f"file ends after {i} of {num_vertices} vertices "
                                      f"({num_faces} faces still to come)", line=last)
         last, fields = item
-        vertices[i] = _parse_vertex(path, last, fields)
+        vertices[i] = parse_vertex(path, last, fields)
 
     triangles: list[tuple[int, int, int]] = []
     source: list[int] = []
@@ -151,18 +151,6 @@ def _parse_counts(path: Path, number: int, fields: list[str]) -> tuple[int, int]
     if min(counts) < 0:
         raise DatasetError(path, f"negative count in {' '.join(fields)!r}", line=number)
     return counts[0], counts[1]
-
-
-def _parse_vertex(path: Path, number: int, fields: list[str]) -> list[float]:
-    if len(fields) < 3:
-        raise DatasetError(path, f"vertex needs x y z, found {len(fields)} values", line=number)
-    try:
-        xyz = [float(v) for v in fields[:3]]
-    except ValueError:
-        raise DatasetError(path, f"vertex coordinates {' '.join(fields[:3])!r} are not numbers", line=number) from None
-    if not all(math.isfinite(v) for v in xyz):
-        raise DatasetError(path, "vertex has a NaN or infinite coordinate", line=number)
-    return xyz
 
 
 def _parse_face(path: Path, number: int, fields: list[str], num_vertices: int) -> list[int]:
