@@ -17,7 +17,6 @@ import os
 import shlex
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "blender_scripts"))
 from segment_files import add_run_options, configure, enable_addon  # noqa: E402
+
+sys.path.insert(0, str(ROOT))  # blender_addon from this source tree
+from blender_addon.scene.chatter import blender_output_to  # noqa: E402
 
 from partdistill.report import machine, markdown_table  # noqa: E402
 from partdistill.samples import CATEGORIES  # noqa: E402
@@ -65,21 +67,6 @@ def subdivided_sample():
     return obj
 
 
-@contextmanager
-def chatter_to_stderr():
-    """Blender prints render and operator notices on file descriptor 1: send them to stderr, so
-    stdout holds the report alone."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def timed_run(obj) -> dict:
     """One Segment Parts run: its stage seconds (the add-on's summary) and the operator's wall time."""
     import bpy
@@ -95,14 +82,14 @@ def main(argv) -> int:
     args = parse_args(argv)
     load = os.getloadavg()[0]
     enable_addon()
-    with chatter_to_stderr():
+    with blender_output_to(2):  # stdout holds the report alone
         obj = subdivided_sample()
     rows = []
     for engine in args.engines.split(","):
         args.engine = engine.strip().upper()
         configure(args)
         print(f"{args.engine}: warm-up run, then {args.runs} timed", file=sys.stderr, flush=True)
-        with chatter_to_stderr():
+        with blender_output_to(2):  # stdout holds the report alone
             timed_run(obj)
             runs = [timed_run(obj) for _ in range(args.runs)]
         mean = {k: float(np.mean([r.get(k, 0.0) for r in runs])) for k in runs[0]}

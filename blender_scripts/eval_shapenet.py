@@ -80,7 +80,8 @@ def make_renderer(args):
     from blender_addon.bridge.inprocess import hide_triton
     hide_triton()
     from blender_addon.scene.pointcloud import BlenderPointRenderer
-    return BlenderPointRenderer(args.engine, args.samples)
+    # Blender's "Saved: ..." notices would bury the progress lines: they go to OUT/blender.log.
+    return BlenderPointRenderer(args.engine, args.samples, log=args.out / "blender.log")
 
 
 def main(argv) -> int:

@@ -56,7 +56,7 @@ def test_rendering_leaves_no_datablock_behind(rendered):
     assert before == after
 
 
-def test_eval_script_runs_with_the_bpy_module(tmp_path):
+def test_eval_script_runs_with_the_bpy_module(tmp_path, capfd):
     write_shapenet(tmp_path / "data", points=200)
     spec = importlib.util.spec_from_file_location("eval_shapenet", REPO / "blender_scripts" / "eval_shapenet.py")
     script = importlib.util.module_from_spec(spec)
@@ -69,5 +69,9 @@ def test_eval_script_runs_with_the_bpy_module(tmp_path):
     table = (out / "results.md").read_text()
     assert "renderer blender-cycles-1spp" in table and "SIMULATED TEACHER" in table
     assert len(list((out / "figures").glob("*.png"))) == 1
+    # Blender's render notices go to the log; stdout keeps the progress lines and the table
+    printed = capfd.readouterr().out
+    assert "Saved:" not in printed and "1/1" in printed and "| teacher vote |" in printed
+    assert "Saved:" in (out / "blender.log").read_text()
     bad = ["--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x"), "--teacher", "simulated"]
     assert script.main(bad) == 1

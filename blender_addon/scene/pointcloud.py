@@ -7,8 +7,12 @@ Workbench render as spheres, in Blender 3.4 as in 5.0. Cameras, passes and EXR r
 ViewRenderer's; close() also removes the mesh and node group made here.
 """
 
+import contextlib
+from pathlib import Path
+
 import numpy as np
 
+from .chatter import blender_output_to
 from .render import ViewRenderer
 
 
@@ -74,8 +78,9 @@ class BlenderPointRenderer:
     afterwards. Spheres are `radius_scale` point spacings wide (the spacing is the backend's
     splat radius, the median nearest-neighbour distance)."""
 
-    def __init__(self, engine="CYCLES", samples=16, device="CPU", radius_scale=1.0):
+    def __init__(self, engine="CYCLES", samples=16, device="CPU", radius_scale=1.0, log=None):
         self.engine, self.samples, self.device, self.radius_scale = engine, int(samples), device, radius_scale
+        self.log = log  # a file for Blender's own render notices; None leaves them on stdout
 
     @property
     def name(self) -> str:
@@ -95,7 +100,11 @@ class BlenderPointRenderer:
     def __call__(self, points, cameras) -> list[dict]:
         import tempfile
 
-        with tempfile.TemporaryDirectory(prefix="partdistill_views_") as directory:
+        with contextlib.ExitStack() as stack:
+            if self.log is not None:
+                Path(self.log).parent.mkdir(parents=True, exist_ok=True)
+                stack.enter_context(blender_output_to(stack.enter_context(open(self.log, "a")).fileno()))
+            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="partdistill_views_"))
             renderer = PointCloudRenderer(points, directory, self.radius(points), self.engine,
                                           cameras[0].width, self.samples, self.device)
             try:
