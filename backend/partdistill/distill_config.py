@@ -43,6 +43,8 @@ class DistillConfig:
     pre_min_steps: int = 300             # small collections still get enough optimiser steps
     batch_shapes: int = 16
     pre_lr: float = 1e-3
+    train_encoder: bool = False          # pre-alignment trains the Point-M2AE encoder too (from random
+                                         # weights when none is given: the paper's "w/o pretrain")
 
 
 PRESETS = {
