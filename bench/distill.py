@@ -25,7 +25,7 @@ import torch  # noqa: E402
 from shapes import DEFAULT_DATA, procedural, shape_sets  # noqa: E402
 
 from partdistill import metrics  # noqa: E402
-from partdistill.evaluate import score_simulated_teacher  # noqa: E402
+from partdistill.evaluation.run import distill_config  # noqa: E402
 from partdistill.report import machine, markdown_table  # noqa: E402
 from partdistill.student.point_m2ae import PointM2AEConfig, PointM2AEEncoder  # noqa: E402
 from partdistill.teachers.simulated import SIMULATED_NOTICE  # noqa: E402
@@ -34,19 +34,15 @@ KINDS = {"box": "glip", "pixel": "clip"}
 METHOD_HEADER = ["method", "3D mIoU %", "2D unit quality %", "acc. uncovered %", "s / shape"]
 
 
-def teacher_units(shapes, seed):
+def teacher_units(shapes, seed, presets):
     """{kind: (units list, views list)} and per-category records for the teacher table."""
     out, records = {}, defaultdict(lambda: defaultdict(list))
-    for kind, preset in KINDS.items():
-        units, views = [], []
-        for i, s in enumerate(shapes):
-            r = score_simulated_teacher(s.points, s.labels, len(s.part_names), kind=kind, preset=preset,
-                                        seed=seed + i)
-            units.append(r.units)
-            views.append(r.views)
+    for kind, preset in presets.items():
+        scored = rows_mod.simulated_teacher(shapes, kind, preset, seed)
+        for s, r in zip(shapes, scored):
             records[s.category][kind].append((r.coverage, r.quality_2d, r.vote_miou, r.vote_labels, s.labels,
                                               len(s.part_names)))
-        out[kind] = (units, views)
+        out[kind] = ([r.units for r in scored], [r.views for r in scored])
     return out, records
 
 
@@ -111,13 +107,8 @@ def method_table(shapes, units, views, folds, convention, ablations, encoder):
 
 
 def preset_for(config, convention):
-    """A preset name or a dict of overrides of the default, for this shape set. PartNet-E has a
-    "no part" label: there, points no unit covers stay unlabelled (-1), as in the teacher vote,
-    instead of being given a part."""
-    config = dict(config) if isinstance(config, dict) else {"preset": config}
-    if convention == metrics.PARTNETE:
-        config["label_uncovered"] = False
-    return config
+    """The config for this shape set: on PartNet-E, points no unit covers stay unlabelled."""
+    return distill_config(config, "partnete" if convention == metrics.PARTNETE else "shapenetpart")
 
 
 def main(argv=None):
@@ -128,10 +119,13 @@ def main(argv=None):
                         help="procedural pre-alignment shapes per category (seeds disjoint from the test shapes)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default=None, help="run only the shape set whose name starts with this")
+    parser.add_argument("--box-preset", default=KINDS["box"],
+                        help="simulated box-teacher noise preset (glip-hard: noise no setting was chosen on)")
     args = parser.parse_args(argv)
+    presets = {**KINDS, "box": args.box_preset}
     print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.1f} (others share these cores)")
     print(f"command: python bench/distill.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
-    print(f"teachers: box = simulated preset '{KINDS['box']}', pixel = simulated preset '{KINDS['pixel']}'")
+    print(f"teachers: box = simulated preset '{presets['box']}', pixel = simulated preset '{presets['pixel']}'")
     print(SIMULATED_NOTICE)
     torch.manual_seed(0)
     encoder = PointM2AEEncoder(PointM2AEConfig.released()).eval()
@@ -147,14 +141,15 @@ def main(argv=None):
             continue
         convention = shapes[0].convention
         t0 = time.perf_counter()
-        by_kind, records = teacher_units(shapes, args.seed)
+        by_kind, records = teacher_units(shapes, args.seed, presets)
         secs = (time.perf_counter() - t0) / len(shapes)
         print(f"\n### {name}: {len(shapes)} shapes, 2048 points; {convention}\n")
         print(f"Teacher stage, {secs:.2f} s per shape for both teachers (render + teacher + units + vote):\n")
         print(teacher_table(records, convention))
         if name == "procedural":
             train = list(procedural(args.train_per_category, seed=3000))
-            train_units = [teacher_units_for(s, "box", args.seed + 500 + j) for j, s in enumerate(train)]
+            train_units = [r.units for r in
+                           rows_mod.simulated_teacher(train, "box", presets["box"], args.seed + 500)]
             folds = separate_folds(shapes, train, train_units)
             fold_note = f"Pre: pre-aligned on {args.train_per_category} other procedural shapes per category"
         else:
@@ -172,11 +167,6 @@ def main(argv=None):
         print("\nPixel teacher (CLIP-like), test-time alignment:\n")
         print(markdown_table(METHOD_HEADER, [[n] + list(rows_mod.summarise(r, shapes, units, convention))
                                              for n, r in rows.items()]))
-
-
-def teacher_units_for(shape, kind, seed):
-    return score_simulated_teacher(shape.points, shape.labels, len(shape.part_names), kind=kind,
-                                   preset=KINDS[kind], seed=seed).units
 
 
 if __name__ == "__main__":

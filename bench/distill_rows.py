@@ -9,6 +9,7 @@ from partdistill import distill, metrics, prealign, vote
 from partdistill.baselines import superpoint_vote
 from partdistill.distill import final_labels
 from partdistill.distill_config import resolve_config
+from partdistill.evaluate import score_simulated_teacher
 from partdistill.student.features import shape_features
 
 
@@ -17,6 +18,12 @@ class Scored:
 
     def __init__(self):
         self.pred, self.q2d, self.seconds = {}, {}, {}
+
+
+def simulated_teacher(shapes, kind, preset, seed):
+    """The simulated teacher's TeacherScore on each shape, seeds seed, seed + 1, ..."""
+    return [score_simulated_teacher(s.points, s.labels, len(s.part_names), kind=kind, preset=preset, seed=seed + i)
+            for i, s in enumerate(shapes)]
 
 
 def teacher_rows(shapes, units, views):

@@ -20,7 +20,6 @@ import torch  # noqa: E402
 from shapes import DEFAULT_DATA, procedural, psb  # noqa: E402
 
 from partdistill import metrics  # noqa: E402
-from partdistill.evaluate import score_simulated_teacher  # noqa: E402
 from partdistill.report import machine, markdown_table  # noqa: E402
 from partdistill.teachers.simulated import SIMULATED_NOTICE  # noqa: E402
 
@@ -48,8 +47,7 @@ def main(argv=None):
     sets = {"PSB": list(psb(args.data)), "procedural 2000+": list(procedural(args.per_category, seed=2000))}
     results = {name: {} for name in CANDIDATES}
     for set_name, shapes in sets.items():
-        scored = [score_simulated_teacher(s.points, s.labels, len(s.part_names), kind="box", preset="glip", seed=i)
-                  for i, s in enumerate(shapes)]
+        scored = rows_mod.simulated_teacher(shapes, "box", "glip", seed=0)
         units, views = [r.units for r in scored], [r.views for r in scored]
         base = rows_mod.teacher_rows(shapes, units, views)
         results["teacher vote"] = results.get("teacher vote", {})
