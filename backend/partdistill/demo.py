@@ -9,10 +9,10 @@ from . import metrics
 from .distill import distill
 from .evaluate import score_simulated_teacher
 from .geometry.sampling import sample_surface
-from .jobs.segment import one_torch_thread
 from .report import markdown_table
 from .samples import CATEGORIES, make_shape
 from .teachers.simulated import SIMULATED_NOTICE
+from .threads import one_torch_thread
 from .viz import save_grid
 
 

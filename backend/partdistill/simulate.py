@@ -5,11 +5,8 @@ import numpy as np
 from .errors import PartDistillError
 from .geometry.normalize import normalize_unit_sphere
 from .pointviews import PointViews, render_point_views
-from .teachers.simulated import SimulatedTeacher, instance_parts, part_instances
+from .teachers.simulated import DEFAULT_PRESET, KINDS, SimulatedTeacher, instance_parts, part_instances
 from .units import KnowledgeUnits, units_from_boxes, units_from_pixel_maps
-
-KINDS = ("box", "pixel")
-DEFAULT_PRESET = {"box": "glip", "pixel": "clip"}
 
 
 def simulated_units(points, labels, num_parts, kind="box", preset=None, seed=0, size=512) -> tuple[KnowledgeUnits, PointViews]:

@@ -1,4 +1,4 @@
-"""The teacher-output cache: each shape's knowledge units and per-view visibility, on disk, keyed by
+"""The teacher-output cache: each shape's knowledge units, on disk, keyed by
 everything that decides them (shape and its points, teacher, prompts, views, resolution, renderer).
 
 Units are the teacher's predictions back-projected onto the points; they are what every later stage
@@ -45,14 +45,13 @@ class TeacherCache:
         return self.directory / key[:2] / f"{key}.npz"
 
     def load(self, identity: dict):
-        """(units, visible (V, N) bool) stored for identity, or None."""
+        """The units stored for identity, or None."""
         path = self.path(self.key(identity))
         try:
             with np.load(path) as z:
                 if json.loads(str(z["identity"])) != identity:  # a hash collision, in theory
                     raise ValueError("identity differs")
                 units = KnowledgeUnits(int(z["num_points"]), z["offsets"], z["point_index"], z["probs"], z["view"])
-                visible = np.unpackbits(z["visible"], axis=1, count=units.num_points).astype(bool)
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -61,13 +60,13 @@ class TeacherCache:
             self.misses += 1
             return None
         self.hits += 1
-        return units, visible
+        return units
 
-    def save(self, identity: dict, units: KnowledgeUnits, visible) -> Path:
+    def save(self, identity: dict, units: KnowledgeUnits) -> Path:
         buf = io.BytesIO()
         np.savez_compressed(buf, identity=json.dumps(identity, sort_keys=True), num_points=units.num_points,
                             offsets=units.offsets, point_index=units.point_index, probs=units.probs,
-                            view=units.view, visible=np.packbits(np.asarray(visible, dtype=bool), axis=1))
+                            view=units.view)
         path = self.path(self.key(identity))
         atomic_write(path, buf.getvalue())
         return path

@@ -14,8 +14,8 @@ from ..baselines import vote
 from ..distill import distill, final_labels
 from ..errors import PartDistillError
 from ..geometry.normalize import normalize_unit_sphere
-from ..jobs.segment import one_torch_thread
 from ..prealign import prealign
+from ..threads import one_torch_thread
 from .progress import Progress
 from .sources import ShapeRef
 
@@ -80,7 +80,7 @@ class Runner:
         if shape is None:
             return f"SKIPPED: {self._reason(ref)}"
         t = time.perf_counter()
-        units, visible, cached = self.stage.units(shape, self.source.dataset)
+        units, cached = self.stage.units(shape, self.source.dataset)
         teacher_s = time.perf_counter() - t
         R = self.stage.num_parts(shape)
         labels = {**(record["labels"] if record else {}), "vote": vote(units, R)}
@@ -131,7 +131,8 @@ class Runner:
             self._note_once("Pre: no split lists here, so each category is split in two folds; each half is "
                             "tested by a student pre-aligned on the other half")
         for train_refs, fold_refs in folds:
-            todo = [r for r in fold_refs if self._needs_pre(r)]
+            records = {r: self.store.load(r.category, r.shape_id) for r in fold_refs}
+            todo = [r for r in fold_refs if records[r] is not None and "pre" not in records[r]["labels"]]
             if not todo:
                 continue
             if not train_refs:
@@ -142,18 +143,14 @@ class Runner:
                 continue
             for ref in todo:
                 shape = self._load(ref)
-                record = self.store.load(ref.category, ref.shape_id)
-                units, _, _ = self.stage.units(shape, self.source.dataset)
+                record = records[ref]
+                units, _ = self.stage.units(shape, self.source.dataset)
                 t = time.perf_counter()
                 with one_torch_thread():
                     record["labels"]["pre"] = final_labels(student.predict(shape.points), units, student.config)
                 record["meta"]["pre_s"] = time.perf_counter() - t
                 self.store.save(ref.category, ref.shape_id, record)
                 self.log(f"  Pre {category} {ref.shape_id}: {record['meta']['pre_s']:.1f} s")
-
-    def _needs_pre(self, ref) -> bool:
-        record = self.store.load(ref.category, ref.shape_id)
-        return record is not None and "pre" not in record["labels"]
 
     def _student(self, category: str, train_refs: list):
         """The category's pre-aligned student, from OUT/students when a run made it with the same
@@ -169,7 +166,7 @@ class Runner:
             shape = self._load(ref)
             if shape is None:
                 continue
-            units, _, cached = self.stage.units(shape, self.source.dataset)
+            units, cached = self.stage.units(shape, self.source.dataset)
             R = self.stage.num_parts(shape)
             if units.covered().any():  # a shape the teacher found nothing on teaches nothing
                 shapes.append((shape.points, units))

@@ -4,9 +4,6 @@ render or run the VLM twice."""
 
 import zlib
 
-import numpy as np
-from scipy.spatial import cKDTree
-
 from ..errors import PartDistillError
 from ..geometry.normalize import normalize_unit_sphere
 from ..units import BOX_SCORE_THRESHOLD, project_views, units_from_boxes, units_from_pixel_maps
@@ -25,7 +22,7 @@ class TeacherStage:
     def __init__(self, teacher: str, renderer, cache: TeacherCache, *, views: int = 10, resolution: int = 512,
                  simulated_kind: str = "box", simulated_preset: str | None = None, score_threshold=None,
                  models_dir=None, device=None, seed: int = 0):
-        from ..simulate import DEFAULT_PRESET, KINDS
+        from ..teachers.simulated import DEFAULT_PRESET, KINDS
 
         self.teacher = ALIASES.get(teacher, teacher)
         self.renderer, self.cache = renderer, cache
@@ -45,7 +42,8 @@ class TeacherStage:
     @property
     def label(self) -> str:
         if self.simulated:
-            return f"simulated {self.kind} teacher (preset {self.preset})"
+            from ..teachers.simulated import simulated_label
+            return simulated_label(self.kind, self.preset)
         return self.teacher
 
     def identity(self, shape, dataset: str) -> dict:
@@ -56,11 +54,11 @@ class TeacherStage:
                 "resolution": self.cameras[0].width, "renderer": self.renderer.name}
 
     def units(self, shape, dataset: str):
-        """(units, visible (V, N) bool, cached) for an EvalShape."""
+        """(units, cached) for an EvalShape."""
         identity = self.identity(shape, dataset)
-        hit = self.cache.load(identity)
-        if hit is not None:
-            return (*hit, True)
+        units = self.cache.load(identity)
+        if units is not None:
+            return units, True
         points, _, _ = normalize_unit_sphere(shape.points)
         views = self.renderer(points, self.cameras)
         projections = project_views(points, self.cameras, [v["depth"] for v in views],
@@ -73,25 +71,20 @@ class TeacherStage:
             units = units_from_boxes(projections, predictions, score_threshold=threshold)
         else:
             units = units_from_pixel_maps(projections, predictions)
-        visible = np.stack([p.visible for p in projections])
         self.calls += 1
-        self.cache.save(identity, units, visible)
-        return units, visible, False
+        self.cache.save(identity, units)
+        return units, False
 
     def _simulated(self, shape, points, views):
-        from ..teachers.simulated import SimulatedTeacher, instance_image, instance_parts, part_instances
+        from ..teachers.simulated import simulated_predictions
 
-        labels = np.asarray(shape.labels)
-        instances = part_instances(points, labels)
-        instance_part = instance_parts(instances, labels)
-        tree = cKDTree(points)
-        images = [instance_image(v["mask"], v["depth"], cam, tree, instances) for v, cam in zip(views, self.cameras)]
         # Seeded by the shape, not its position in the run: a subset or a resumed run sees the same noise.
-        teacher = SimulatedTeacher(len(shape.part_names), self.preset, self.seed + zlib.crc32(shape.shape_id.encode()))
+        predictions = simulated_predictions(points, shape.labels, [(v["mask"], v["depth"]) for v in views],
+                                            self.cameras, len(shape.part_names), kind=self.kind, preset=self.preset,
+                                            seed=self.seed + zlib.crc32(shape.shape_id.encode()))
         if self.kind == "box":
-            threshold = BOX_SCORE_THRESHOLD if self.score_threshold is None else self.score_threshold
-            return "box", teacher.boxes(images, instance_part), threshold
-        return "pixel", teacher.pixel_maps(images, instance_part), None
+            return "box", predictions, BOX_SCORE_THRESHOLD if self.score_threshold is None else self.score_threshold
+        return "pixel", predictions, None
 
     def _vlm_predict(self, shape, views):
         if self._vlm is None:  # loaded on the first cache miss only: a fully cached run needs no model

@@ -7,11 +7,8 @@ pre-aligned student); transfer to the mesh's vertices and faces by the 5-nearest
 """
 
 import time
-from contextlib import contextmanager
 
 import numpy as np
-import torch
-from scipy.spatial import cKDTree
 
 from ..distill import distill
 from ..errors import PartDistillError
@@ -19,6 +16,7 @@ from ..geometry.cameras import Camera
 from ..geometry.sampling import sample_surface
 from ..geometry.visibility import DEFAULT_DEPTH_TOLERANCE
 from ..mesh import Mesh
+from ..threads import one_torch_thread
 from ..transfer import mesh_labels, transfer_probs
 from ..units import BOX_SCORE_THRESHOLD, project_views, units_from_boxes, units_from_pixel_maps
 from ..viz import part_colors
@@ -120,19 +118,6 @@ def check_part_names(part_names) -> tuple[str, ...]:
     return names
 
 
-@contextmanager
-def one_torch_thread():
-    """The student's head is a small MLP on N <= a few thousand points: measured on 2 shared cores,
-    one torch thread trains it in 1.7 s (2048 points) where two take 3.7-13 s, and 0.4 s vs 2-18 s
-    for 512 points inside Blender; the VLM teacher keeps every thread."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 class _Steps:
     """Numbered progress messages of one job."""
 
@@ -185,29 +170,20 @@ def _check_simulated(request, mesh: Mesh) -> None:
 def _teacher_label(request) -> str:
     if request.teacher != SIMULATED:
         return request.teacher
-    from ..simulate import DEFAULT_PRESET
-    preset = request.simulated_preset or DEFAULT_PRESET[request.simulated_kind]
-    return f"simulated {request.simulated_kind} teacher (preset {preset})"
+    from ..teachers.simulated import simulated_label
+    return simulated_label(request.simulated_kind, request.simulated_preset)
 
 
 def _simulated_predictions(request, num_parts, points, truth, cameras):
-    """The simulated teacher on the rendered views: each object pixel shows the part instance of
-    the sampled point nearest to the surface point its depth puts there."""
-    from ..simulate import DEFAULT_PRESET
-    from ..teachers.simulated import (SIMULATED_NOTICE, SimulatedTeacher, instance_image, instance_parts,
-                                      part_instances)
+    """The simulated teacher on the rendered views (teachers.simulated.simulated_predictions)."""
+    from ..teachers.simulated import SIMULATED_NOTICE, simulated_predictions
 
     _, radius = bounding_sphere(request.vertices)
-    # part_instances links points closer than 0.08 on a unit-sphere shape.
-    instances = part_instances(points, truth, radius=0.08 * radius)
-    instance_part = instance_parts(instances, truth)
-    tree = cKDTree(points)
-    images = [instance_image(view.mask, view.depth, cam, tree, instances) for view, cam in zip(request.views, cameras)]
     kind = request.simulated_kind
-    teacher = SimulatedTeacher(num_parts, request.simulated_preset or DEFAULT_PRESET[kind], int(request.seed))
-    if kind == "box":
-        return kind, teacher.boxes(images, instance_part), BOX_SCORE_THRESHOLD, SIMULATED_NOTICE
-    return kind, teacher.pixel_maps(images, instance_part), None, SIMULATED_NOTICE
+    predictions = simulated_predictions(points, truth, [(view.mask, view.depth) for view in request.views], cameras,
+                                        num_parts, kind=kind, preset=request.simulated_preset,
+                                        seed=int(request.seed), link_radius=0.08 * radius)
+    return kind, predictions, BOX_SCORE_THRESHOLD if kind == "box" else None, SIMULATED_NOTICE
 
 
 def _vlm_predictions(request, names):

@@ -24,6 +24,9 @@ from .base import BoxPrediction, PixelPrediction
 SIMULATED_NOTICE = ("SIMULATED TEACHER: predictions made from ground-truth labels with injected noise; "
                     "these numbers measure the distillation stage, not a vision-language model")
 
+KINDS = ("box", "pixel")
+DEFAULT_PRESET = {"box": "glip", "pixel": "clip"}
+
 
 @dataclass(frozen=True)
 class NoiseModel:
@@ -226,3 +229,28 @@ class SimulatedTeacher:
         probs = np.exp(full)
         probs /= probs.sum(axis=2, keepdims=True)
         return PixelPrediction(probs.astype(np.float32), mask)
+
+
+def simulated_label(kind: str, preset=None) -> str:
+    """How results name the simulated `kind` teacher; preset None is the kind's default."""
+    return f"simulated {kind} teacher (preset {preset or DEFAULT_PRESET[kind]})"
+
+
+def simulated_predictions(points, labels, views, cameras, num_parts: int, *, kind: str, preset=None, seed: int = 0,
+                          link_radius: float = 0.08):
+    """The simulated `kind` teacher on rendered views: each object pixel shows the part instance of
+    the point nearest to the surface point its depth puts there.
+
+    points (N, 3), labels (N,) their parts; views: one (mask, depth) pair per camera (cameras:
+    geometry.cameras.Camera); link_radius: how close points of one part instance lie (0.08 on a
+    unit-sphere shape, see part_instances). Returns the list of BoxPrediction or PixelPrediction.
+    """
+    labels = np.asarray(labels)
+    instances = part_instances(points, labels, radius=link_radius)
+    instance_part = instance_parts(instances, labels)
+    tree = cKDTree(points)
+    images = [instance_image(mask, depth, cam, tree, instances) for (mask, depth), cam in zip(views, cameras)]
+    teacher = SimulatedTeacher(num_parts, preset or DEFAULT_PRESET[kind], seed)
+    if kind == "box":
+        return teacher.boxes(images, instance_part)
+    return teacher.pixel_maps(images, instance_part)
