@@ -47,7 +47,7 @@ def save_picture(obj, path, caption: str = "", size: int = 384, engine: str = "W
     from PIL import Image, ImageDraw
 
     from blender_addon.scene.record import read_record
-    from blender_addon.scene.render import to_srgb8
+    from blender_addon.scene.writeback import material_srgb8
 
     record = read_record(obj)
     if record is None:
@@ -58,8 +58,9 @@ def save_picture(obj, path, caption: str = "", size: int = 384, engine: str = "W
     draw = ImageDraw.Draw(canvas)
     x, y = 8, views.shape[0] + 6
     for part, material in zip(record["parts"], record["materials"]):
-        color = to_srgb8(np.asarray(bpy.data.materials[material].diffuse_color).reshape(1, 1, 4))[0, 0]
-        draw.rectangle((x, y, x + 12, y + 12), fill=tuple(color.tolist()))
+        # The viewport colour, which Workbench renders.
+        color = material_srgb8(bpy.data.materials[material], base_color=False)
+        draw.rectangle((x, y, x + 12, y + 12), fill=color)
         draw.text((x + 17, y), part, fill="black")
         x += 30 + int(draw.textlength(part))
     if caption:

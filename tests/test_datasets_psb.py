@@ -138,22 +138,14 @@ def test_header_and_counts_on_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("text, line, message", [
+    # The header: the keyword and the counts.
     ("PLY\n3 1 0\n", 1, "header 'PLY' is not 'OFF'"),
     ("# c\n\nOF 3 1 0\n", 3, "header 'OF' is not 'OFF'"),
     ("4OFF\n3 1 0\n", 1, "unsupported OFF variant '4OFF'"),
     ("OFF\n3 one 0\n", 2, "counts '3 one 0' are not integers 'V F E'"),
     ("OFF 3\n", 1, "expected counts 'V F E', found '3'"),
     ("OFF\n", 1, "file ends after the header"),
-])
-def test_malformed_header(tmp_path, text, line, message):
-    path = _write(tmp_path / "bad.off", text)
-    with pytest.raises(DatasetError, match=re.escape(message)) as error:
-        read_off(path)
-    assert error.value.line == line
-    assert str(error.value).startswith(f"{path}:{line}: ")
-
-
-@pytest.mark.parametrize("text, line, message", [
+    # The body: vertices and faces.
     ("OFF\n3 1 0\n0 0 0\n1 0 0\n", 4, "file ends after 2 of 3 vertices"),
     ("OFF\n3 2 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n", 6, "file ends after 1 of 2 faces"),
     ("OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n", 6, "face refers to vertex 3, but the file has 3 vertices"),
@@ -163,7 +155,7 @@ def test_malformed_header(tmp_path, text, line, message):
     ("OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n2 0 1\n", 6, "face needs at least 3 vertices, found 2"),
     ("OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n4 0 1 2\n", 6, "face lists 3 indices for its 4 vertices"),
 ])
-def test_malformed_body(tmp_path, text, line, message):
+def test_malformed_off(tmp_path, text, line, message):
     path = _write(tmp_path / "bad.off", text)
     with pytest.raises(DatasetError, match=re.escape(message)) as error:
         read_off(path)

@@ -12,10 +12,8 @@ import numpy as np
 
 from ..errors import UserError
 from ..validate import attribute_name
-from .render import to_srgb8
-from .writeback import MATERIAL_TAG, write
+from .writeback import MATERIAL_PREFIX, MATERIAL_TAG, material_srgb8, write
 
-MATERIAL_PREFIX = "PartDistill "  # writeback.part_material's names
 PREFIX = "_part_"
 
 
@@ -54,7 +52,7 @@ def rebuild(obj, source: str = "a segmented .glb") -> list[str]:
     probs = np.empty((len(mesh.vertices), len(columns)), dtype=np.float32)
     for r, attribute in enumerate(columns):
         attribute.data.foreach_get("value", probs[:, r])
-    colors = np.array([_srgb8(m) if m is not None else (127, 127, 127) for m in materials], dtype=np.uint8)
+    colors = np.array([material_srgb8(m) if m is not None else (127, 127, 127) for m in materials], dtype=np.uint8)
     labels = _polygon_labels(mesh, materials, probs)
     for material, part in zip(materials, parts):
         if material is not None:
@@ -79,12 +77,3 @@ def _polygon_labels(mesh, materials, probs) -> np.ndarray:
         labels[index] = probs[list(mesh.polygons[index].vertices)].mean(axis=0).argmax()
     return labels
 
-
-def _srgb8(material) -> tuple:
-    """The material's colour as sRGB bytes: glTF import sets the Principled BSDF's base colour."""
-    color = material.diffuse_color
-    if material.node_tree is not None:
-        principled = next((n for n in material.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
-        if principled is not None:
-            color = principled.inputs["Base Color"].default_value
-    return tuple(to_srgb8(np.asarray(color, dtype=np.float64).reshape(1, 1, 4))[0, 0].tolist())

@@ -9,8 +9,10 @@ import numpy as np
 
 from ..validate import attribute_name
 from .record import RECORD, read_record, write_record
+from .render import to_srgb8
 
 MATERIAL_TAG = "partdistill_part"
+MATERIAL_PREFIX = "PartDistill "  # part_material names a part's material MATERIAL_PREFIX + part
 
 
 def clear(obj) -> None:
@@ -76,16 +78,31 @@ def part_material(name: str, color):
     material = next((m for m in bpy.data.materials
                      if m.get(MATERIAL_TAG) == name and m.library is None), None)
     if material is None:
-        material = bpy.data.materials.new(f"PartDistill {name}")
+        material = bpy.data.materials.new(MATERIAL_PREFIX + name)
         material[MATERIAL_TAG] = name
     rgba = (*srgb_to_linear(np.asarray(color) / 255.0), 1.0)
     material.diffuse_color = rgba
     if material.node_tree is None:
         material.use_nodes = True  # Blender < 5 makes materials without nodes
-    principled = next((n for n in material.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
+    principled = _principled(material)
     if principled is not None:
         principled.inputs["Base Color"].default_value = rgba
     return material
+
+
+def material_srgb8(material, base_color: bool = True) -> tuple:
+    """The material's colour as sRGB bytes (r, g, b): its Principled BSDF's Base Color (what glTF
+    import sets) when base_color and it has one, else its viewport colour (what Workbench shows)."""
+    principled = _principled(material) if base_color else None
+    color = material.diffuse_color if principled is None else principled.inputs["Base Color"].default_value
+    return tuple(to_srgb8(np.asarray(color, dtype=np.float64).reshape(1, 1, 4))[0, 0].tolist())
+
+
+def _principled(material):
+    """The material's Principled BSDF node, or None (no node tree, or no such node)."""
+    if material.node_tree is None:
+        return None
+    return next((n for n in material.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
 
 
 def srgb_to_linear(c: np.ndarray) -> tuple:

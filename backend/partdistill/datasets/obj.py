@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DatasetError
+from .text import read_text
 
 
 def read_obj(path) -> tuple[np.ndarray, np.ndarray]:
@@ -16,12 +17,7 @@ def read_obj(path) -> tuple[np.ndarray, np.ndarray]:
     usemtl, ...) are ignored. A malformed `v`/`f` line or an index outside the vertices is a
     DatasetError naming the file and line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise DatasetError(path, "OBJ file not found") from None
-    except OSError as exc:
-        raise DatasetError(path, f"cannot read OBJ file: {exc.strerror}") from None
+    text = read_text(path, "OBJ file")
 
     vertices: list[list[float]] = []
     triangles: list[tuple[int, int, int]] = []

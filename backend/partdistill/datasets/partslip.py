@@ -90,7 +90,8 @@ def read_partslip_labels(path) -> np.ndarray:
                 content = _ArraysOnly(f).load()
                 content = content.item() if isinstance(content, np.ndarray) and content.shape == () else content
             else:
-                content = np.load(path)
+                f.seek(0)  # read_array reads the magic and header again, from the open file
+                content = np.lib.format.read_array(f, allow_pickle=False)
     except FileNotFoundError:
         raise DatasetError(path, "file not found") from None
     except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:

@@ -2,7 +2,6 @@
 `<root>/<Category>/<id>.off` with human segmentations `<root>/<Category>/<id>_human_seg/<id>_<k>.seg`,
 one integer segment index per OFF face per line. Segments are free-form and carry no names."""
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -10,18 +9,10 @@ import numpy as np
 from ..errors import DatasetError
 from ..mesh import Mesh
 from .obj import parse_vertex
+from .text import fast_table, read_text
 
 OFF_KEYWORDS = ("OFF", "COFF", "NOFF", "CNOFF", "NCOFF")
 PSB_LAYOUT = "<root>/<Category>/<id>.off and <root>/<Category>/<id>_human_seg/<id>_<k>.seg"
-
-
-def _read_text(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise DatasetError(path, f"{what} not found") from None
-    except OSError as exc:
-        raise DatasetError(path, f"cannot read {what}: {exc.strerror}") from None
 
 
 def _content_lines(text: str):
@@ -42,7 +33,7 @@ def read_off(path, *, return_source: bool = False):
     A bad header, a malformed line, a file that ends early or an index outside the vertices is a
     DatasetError naming the file and line."""
     path = Path(path)
-    text = _read_text(path, "OFF file")
+    text = read_text(path, "OFF file")
     fast = _read_off_fast(text)
     if fast is not None:
         vertices, faces = fast
@@ -120,8 +111,8 @@ def _read_off_fast(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     num_vertices, num_faces = counts[0], counts[1]
     if len(lines) < start + num_vertices + num_faces:
         return None
-    vertices = _table(lines[start:start + num_vertices], np.float64, 3)
-    table = _table(lines[start + num_vertices:start + num_vertices + num_faces], np.int64, 4)
+    vertices = _table(lines[start:start + num_vertices], 3, np.float64)
+    table = _table(lines[start + num_vertices:start + num_vertices + num_faces], 4, np.int64)
     if vertices is None or table is None or not np.isfinite(vertices).all() or (table[:, 0] != 3).any():
         return None
     faces = np.ascontiguousarray(table[:, 1:])
@@ -130,15 +121,9 @@ def _read_off_fast(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     return vertices, faces
 
 
-def _table(lines: list[str], dtype, ncols: int) -> np.ndarray | None:
-    """Lines of exactly `ncols` numbers -> (len(lines), ncols) array, or None if they are not that."""
-    if not lines:
-        return np.empty((0, ncols), dtype=dtype)
-    try:
-        table = np.loadtxt(io.StringIO("\n".join(lines)), dtype=dtype, ndmin=2, comments=None)
-    except ValueError:
-        return None
-    return table if table.shape == (len(lines), ncols) else None
+def _table(lines: list[str], ncols: int, dtype) -> np.ndarray | None:
+    """Non-blank lines of exactly `ncols` numbers -> (len(lines), ncols) array, or None if they are not that."""
+    return fast_table("\n".join(lines), ncols, dtype, nrows=len(lines))
 
 
 def _parse_counts(path: Path, number: int, fields: list[str]) -> tuple[int, int]:
@@ -178,10 +163,10 @@ def read_seg(path, num_faces: int) -> np.ndarray:
     """A `.seg` file -> (num_faces,) int64 segment ids, one non-negative integer per line in OFF face
     order. A non-integer or a count other than num_faces is a DatasetError naming the file and line."""
     path = Path(path)
-    text = _read_text(path, "segmentation file")
+    text = read_text(path, "segmentation file")
     if "#" not in text:
         lines = [line for line in text.splitlines() if line.strip()]
-        table = _table(lines, np.int64, 1)
+        table = _table(lines, 1, np.int64)
         if table is not None and len(table) == num_faces and (table >= 0).all():
             return table[:, 0].copy()
     ids: list[int] = []

@@ -1,7 +1,6 @@
 """ShapeNetPart (Yi et al. 2016) in the PointNet++ `_normal` layout: `<root>/<synset>/<shape_id>.txt`,
 one point a row, `x y z nx ny nz label`, labels being global part ids 0-49."""
 
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DatasetError, PartDistillError
+from .text import fast_table, read_text
 
 SHAPENET_LAYOUT = "x y z nx ny nz label"
 SPLITS = ("train", "val", "test")
@@ -82,31 +82,19 @@ def read_numeric_table(path, ncols: int, layout: str, integer_columns: tuple[int
     Raises DatasetError naming the file, and the line for a bad row (column count, a non-number,
     NaN/inf, a non-integer in one of `integer_columns`) or an empty file."""
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     if not text.strip():
         raise DatasetError(path, f"empty file, expected rows '{layout}'")
-    try:
-        # The C parser does the normal case quickly; the Python scan below only explains failures.
-        table = np.loadtxt(io.StringIO(text), dtype=np.float64, ndmin=2, comments=None)
-    except ValueError:
-        table = None
-    if table is not None and _table_is_valid(table, ncols, integer_columns):
+    # The C parser does the normal case quickly; the Python scan below only explains failures.
+    table = fast_table(text, ncols)
+    if table is not None and _table_is_valid(table, integer_columns):
         return table
     line, message = _first_bad_line(text, ncols, layout, integer_columns)
     raise DatasetError(path, message, line=line)
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise DatasetError(path, "file not found") from None
-    except OSError as exc:
-        raise DatasetError(path, f"cannot read file: {exc.strerror}") from None
-
-
-def _table_is_valid(table: np.ndarray, ncols: int, integer_columns: tuple[int, ...]) -> bool:
-    if table.shape[1] != ncols or not np.isfinite(table).all():
+def _table_is_valid(table: np.ndarray, integer_columns: tuple[int, ...]) -> bool:
+    if not np.isfinite(table).all():
         return False
     ints = table[:, list(integer_columns)]
     return bool((ints == np.round(ints)).all())
@@ -134,7 +122,7 @@ def _first_bad_line(text: str, ncols: int, layout: str, integer_columns: tuple[i
 
 def line_of_row(path: Path, row: int) -> int:
     """1-based line number of data row `row` (blank lines are not rows)."""
-    lines = _read_text(path).splitlines()
+    lines = read_text(path).splitlines()
     return [i for i, line in enumerate(lines, start=1) if line.strip()][row]
 
 
@@ -213,7 +201,7 @@ def _read_split_list(path: Path) -> dict[str, list[str]]:
         raise DatasetError(path, "split requested but its list is missing; expected a JSON list of "
                                  "'shape_data/<synset>/<shape_id>' entries (or use split=None)")
     try:
-        entries = json.loads(_read_text(path))
+        entries = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise DatasetError(path, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
     if not isinstance(entries, list):
