@@ -4,7 +4,7 @@ The tuning shapes are the real PSB meshes (first human segmentation, 2 to 8 segm
 procedural shapes from seeds 2000+; bench/distill.py evaluates on other shapes (ShapeNetPart,
 PartNet-Mobility, procedural seeds 1000+). Simulated box teacher (GLIP-like), test-time alignment.
 
-    .venv/bin/python bench/tune_distill.py
+    .venv/bin/python bench/tune_distill.py [--box-preset glip-hard]
 """
 
 import argparse
@@ -39,15 +39,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DEFAULT_DATA))
     parser.add_argument("--per-category", type=int, default=4, help="procedural tuning shapes per category")
+    parser.add_argument("--box-preset", default="glip", help="simulated box-teacher noise preset")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     print(f"machine: {machine()}; load average at start {os.getloadavg()[0]:.1f}")
     print(f"command: python bench/tune_distill.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
+    print(f"teacher: simulated box preset '{args.box_preset}'")
     print(SIMULATED_NOTICE)
     sets = {"PSB": list(psb(args.data)), "procedural 2000+": list(procedural(args.per_category, seed=2000))}
     results = {name: {} for name in CANDIDATES}
     for set_name, shapes in sets.items():
-        scored = rows_mod.simulated_teacher(shapes, "box", "glip", seed=0)
+        scored = rows_mod.simulated_teacher(shapes, "box", args.box_preset, seed=0)
         units, views = [r.units for r in scored], [r.views for r in scored]
         base = rows_mod.teacher_rows(shapes, units, views)
         results["teacher vote"] = results.get("teacher vote", {})
